@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Tenancy;
+
+namespace Layan.Infrastructure.Audit;
+
+/// <summary>
+/// Records administrative changes. Entries are added to the scoped <see cref="LayanDbContext"/>
+/// and saved by the caller's own SaveChanges, so a change and its audit entry commit together.
+/// </summary>
+internal sealed class AuditLog(LayanDbContext db, TenantContext tenant, TimeProvider clock, IHttpContextAccessor http)
+{
+    internal const string SystemActor = "system";
+
+    public AuditEntry Record(
+        string action,
+        string subject,
+        object? before,
+        object? after,
+        string? reason = null,
+        string? actorId = null,
+        Guid? workspaceId = null)
+    {
+        var context = http.HttpContext;
+        var entry = new AuditEntry
+        {
+            WorkspaceId = workspaceId ?? tenant.WorkspaceId,
+            ActorId = actorId ?? context?.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? SystemActor,
+            Action = action,
+            Subject = subject,
+            Before = Serialize(before),
+            After = Serialize(after),
+            Reason = reason,
+            IpAddress = context?.Connection.RemoteIpAddress?.ToString(),
+            OccurredAt = clock.GetUtcNow(),
+        };
+        db.AuditLog.Add(entry);
+        return entry;
+    }
+
+    private static string? Serialize(object? value) =>
+        value is null ? null : JsonSerializer.Serialize(value, JsonSerializerOptions.Web);
+}
+
+internal static class AuditModule
+{
+    public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<AuditLog>();
+        return builder;
+    }
+}

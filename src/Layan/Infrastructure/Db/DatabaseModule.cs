@@ -1,0 +1,77 @@
+using Layan.Infrastructure.Storage;
+using Layan.Infrastructure.Tenancy;
+using Layan.Infrastructure.Work;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Layan.Infrastructure.Db;
+
+internal static class DatabaseModule
+{
+    public static WebApplicationBuilder AddDatabase(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().Bind(builder.Configuration.GetSection(DatabaseOptions.Section));
+        builder.Services.AddScoped<TenantContext>();
+        // Scoped factory: contexts made by Blazor components and jobs share the scope's tenant.
+        builder.Services.AddDbContextFactory<LayanDbContext>(
+            (services, options) => Configure(services, options),
+            ServiceLifetime.Scoped);
+        builder.Services.AddHostedService<MigrateOnStartup>();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    private static void Configure(IServiceProvider services, DbContextOptionsBuilder options)
+    {
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        switch (database.Provider)
+        {
+            case DatabaseProvider.Postgres:
+                var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString("Layan");
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new InvalidOperationException(
+                        "Database:Provider is Postgres but ConnectionStrings:Layan is not set.");
+                }
+                options.UseNpgsql(connectionString);
+                break;
+            default:
+                var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+                options.UseSqlite(new SqliteConnectionStringBuilder
+                {
+                    DataSource = storage.PathFor("layan.db"),
+                    ForeignKeys = true,
+                    DefaultTimeout = 30,
+                }.ToString());
+                break;
+        }
+        options.AddInterceptors(services.GetRequiredService<WorkCommittedInterceptor>());
+        // Migrations are written by hand, with no model snapshot to compare against; the
+        // migration-equality test proves the schema instead (docs/adr/0001).
+        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
+    /// <summary>Applies pending migrations; safe on several nodes at once (EF takes a migration lock).</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // One writer, many readers without blocking them; kept in the file once set.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    /// <summary>Runs before every other hosted service, so queue runners start on a migrated database.</summary>
+    private sealed class MigrateOnStartup(IServiceProvider services, IOptions<DatabaseOptions> options) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            options.Value.MigrateOnStartup ? MigrateAsync(services, cancellationToken) : Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Tenancy;
+using Layan.Infrastructure.Work;
+using Microsoft.EntityFrameworkCore;
+
+namespace Layan.Infrastructure.Jobs;
+
+/// <summary>
+/// Schedules and cancels timers in the scoped unit of work; they take effect when the caller's
+/// SaveChanges commits.
+/// </summary>
+internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, TimeProvider clock)
+{
+    /// <summary>
+    /// Runs <paramref name="kind"/> at <paramref name="dueAt"/>. With a <paramref name="key"/>, an
+    /// existing timer of that key is moved (and re-armed if it already ran) instead of duplicated.
+    /// </summary>
+    public async Task<DueWork> ScheduleAsync(
+        string kind, object payload, DateTimeOffset dueAt, string? key = null, CancellationToken cancellationToken = default)
+    {
+        var json = JsonSerializer.Serialize(payload, payload.GetType(), JsonSerializerOptions.Web);
+        var existing = key is null ? null : await db.DueWork.SingleOrDefaultAsync(w => w.Key == key, cancellationToken);
+        if (existing is not null)
+        {
+            existing.Kind = kind;
+            existing.Payload = json;
+            existing.DueAt = dueAt;
+            existing.State = WorkState.Pending;
+            existing.Attempts = 0;
+            existing.CompletedAt = null;
+            existing.LastError = null;
+            return existing;
+        }
+        var work = new DueWork
+        {
+            Kind = kind,
+            Payload = json,
+            Key = key,
+            WorkspaceId = tenant.WorkspaceId,
+            CreatedAt = clock.GetUtcNow(),
+            DueAt = dueAt,
+        };
+        db.DueWork.Add(work);
+        return work;
+    }
+
+    /// <summary>Cancels the pending timer named <paramref name="key"/>; true if there was one.</summary>
+    public async Task<bool> CancelAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var existing = await db.DueWork.SingleOrDefaultAsync(w => w.Key == key && w.State == WorkState.Pending, cancellationToken);
+        if (existing is null)
+        {
+            return false;
+        }
+        db.DueWork.Remove(existing);
+        return true;
+    }
+}
+
+internal static class DueWorkModule
+{
+    public static WebApplicationBuilder AddDueWork(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<DueWorkScheduler>();
+        return builder.AddWorkQueue<DueWork>("DueWork");
+    }
+}

@@ -1,0 +1,26 @@
+namespace Layan.Infrastructure.Web;
+
+/// <summary>The OpenAPI document of every <c>/api/v1</c> endpoint, at <c>/openapi/v1.json</c>.</summary>
+internal static class ApiDocs
+{
+    public static WebApplicationBuilder AddApiDocs(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOpenApi("v1", options =>
+        {
+            options.ShouldInclude = description => description.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Layan API";
+                document.Info.Description = "The REST API of Layan. Errors are RFC 9457 problem details.";
+                return Task.CompletedTask;
+            });
+        });
+        return builder;
+    }
+
+    public static WebApplication MapApiDocs(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        return app;
+    }
+}

@@ -1,0 +1,173 @@
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Layan.Infrastructure.Work;
+
+/// <summary>Names a queue and its configuration section (<c>Work:{Name}</c>).</summary>
+internal sealed record WorkQueue<T>(string Name)
+    where T : QueuedWork;
+
+/// <summary>
+/// Runs one queue: claims due rows under a lease (on PostgreSQL with <c>FOR UPDATE SKIP LOCKED</c>,
+/// so several nodes never take the same row), hands each to its handler in a fresh scope, and marks
+/// it completed in the same transaction as the handler's own changes. Sleeps until the next due
+/// instant (a timer, not a coarse poll), a commit of new work, or the poll interval, whichever
+/// comes first.
+/// </summary>
+internal sealed partial class WorkRunner<T>(
+    WorkQueue<T> queue,
+    IServiceScopeFactory scopes,
+    WorkSignal<T> signal,
+    TimeProvider clock,
+    IOptionsMonitor<WorkQueueOptions> optionsMonitor,
+    ILogger<WorkRunner<T>> logger) : BackgroundService
+    where T : QueuedWork
+{
+    private WorkQueueOptions Options => optionsMonitor.Get(queue.Name);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Options.Enabled)
+        {
+            return;
+        }
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claimed = await RunOnceAsync(stoppingToken);
+                if (claimed < Options.BatchSize)
+                {
+                    await WaitForWorkAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping: a row claimed and not finished keeps its lease and is taken again
+                // by whichever node runs after the lease ends.
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogPassFailed(logger, ex, queue.Name);
+                await Task.Delay(Options.PollInterval, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>Claims and runs one batch of due rows; returns how many were claimed.</summary>
+    internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Guid> claimed;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+            claimed = await ClaimAsync(db, cancellationToken);
+        }
+        foreach (var id in claimed)
+        {
+            await RunItemAsync(id, cancellationToken);
+        }
+        return claimed.Count;
+    }
+
+    private async Task<IReadOnlyList<Guid>> ClaimAsync(LayanDbContext db, CancellationToken cancellationToken)
+    {
+        var options = Options;
+        var now = clock.GetUtcNow();
+        var token = Guid.NewGuid();
+        var table = db.Model.FindEntityType(typeof(T))!.GetTableName()!;
+        var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
+        var sql = string.Concat(
+            "UPDATE \"", table, "\" SET \"LeaseToken\" = {0}, \"LeaseUntil\" = {1}, \"Attempts\" = \"Attempts\" + 1 ",
+            "WHERE \"Id\" IN (SELECT \"Id\" FROM \"", table, "\" WHERE \"State\" = 'Pending' AND \"DueAt\" <= {2} ",
+            "AND (\"LeaseUntil\" IS NULL OR \"LeaseUntil\" <= {2}) ORDER BY \"DueAt\" LIMIT {3}", skipLocked, ")");
+        await db.Database.ExecuteSqlRawAsync(
+            sql, [token, (now + options.Lease).UtcDateTime, now.UtcDateTime, options.BatchSize], cancellationToken);
+        return await db.Set<T>().Where(w => w.LeaseToken == token).OrderBy(w => w.DueAt).Select(w => w.Id).ToListAsync(cancellationToken);
+    }
+
+    private async Task RunItemAsync(Guid id, CancellationToken cancellationToken)
+    {
+        Guid? lease;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+            var item = await db.Set<T>().SingleAsync(w => w.Id == id, cancellationToken);
+            lease = item.LeaseToken;
+            if (item.WorkspaceId is { } workspaceId)
+            {
+                scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(workspaceId);
+            }
+            try
+            {
+                var handler = scope.ServiceProvider.GetServices<IWorkHandler<T>>().SingleOrDefault(h => h.Kind == item.Kind)
+                    ?? throw new InvalidOperationException($"No handler for work of kind '{item.Kind}'.");
+                await handler.HandleAsync(item, cancellationToken);
+                item.Complete(clock.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogItemFailed(logger, ex, queue.Name, item.Kind, id, item.Attempts);
+                await RecordFailureAsync(id, lease, ex, cancellationToken);
+            }
+        }
+    }
+
+    private async Task RecordFailureAsync(Guid id, Guid? lease, Exception error, CancellationToken cancellationToken)
+    {
+        // A fresh scope: whatever the failed handler changed is thrown away.
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+        var item = await db.Set<T>().SingleAsync(w => w.Id == id, cancellationToken);
+        if (item.LeaseToken != lease)
+        {
+            return; // Another node holds it now.
+        }
+        item.Fail($"{error.GetType().Name}: {error.Message}", clock.GetUtcNow(), Options);
+        await db.SaveChangesAsync(cancellationToken);
+        if (item.State == WorkState.Dead)
+        {
+            LogItemDead(logger, queue.Name, item.Kind, id, item.Attempts);
+        }
+    }
+
+    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
+    {
+        DateTimeOffset? next;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+            next = await db.Set<T>()
+                .Where(w => w.State == WorkState.Pending)
+                .Select(w => (DateTimeOffset?)(w.LeaseUntil != null && w.LeaseUntil > w.DueAt ? w.LeaseUntil.Value : w.DueAt))
+                .OrderBy(due => due)
+                .FirstOrDefaultAsync(stoppingToken);
+        }
+        var poll = Options.PollInterval;
+        var delay = next is { } due ? due - clock.GetUtcNow() : poll;
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var signalled = signal.WaitAsync(wake.Token);
+        var timer = Task.Delay(delay < poll ? delay : poll, clock, wake.Token);
+        await Task.WhenAny(signalled, timer);
+        await wake.CancelAsync();
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: pass failed; retrying after the poll interval")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: {Kind} {Id} failed on attempt {Attempt}")]
+    private static partial void LogItemFailed(ILogger logger, Exception exception, string queue, string kind, Guid id, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: {Kind} {Id} is dead after {Attempts} attempts")]
+    private static partial void LogItemDead(ILogger logger, string queue, string kind, Guid id, int attempts);
+}

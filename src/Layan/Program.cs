@@ -1,0 +1,49 @@
+using Layan.Features.DevMail;
+using Layan.Infrastructure;
+using Layan.Infrastructure.Audit;
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Email;
+using Layan.Infrastructure.Events;
+using Layan.Infrastructure.Jobs;
+using Layan.Infrastructure.Localization;
+using Layan.Infrastructure.Outbox;
+using Layan.Infrastructure.Sms;
+using Layan.Infrastructure.Storage;
+using Layan.Infrastructure.Web;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddClock();
+builder.AddStorage();
+builder.AddDatabase();
+builder.AddAudit();
+builder.AddOutbox();
+builder.AddDueWork();
+builder.AddEmail();
+builder.AddSms();
+builder.AddEvents();
+builder.AddLayanLocalization();
+builder.AddErrorHandling();
+builder.AddRateLimits();
+builder.AddApiDocs();
+builder.AddWebUi();
+builder.AddDevMail();
+
+var app = builder.Build();
+
+if (await app.RunCommandAsync(args))
+{
+    return;
+}
+
+app.UseErrorHandling();
+app.UseLayanLocalization();
+app.UseRateLimits();
+app.UseWebUi();
+
+app.MapHealth();
+app.MapApiDocs();
+app.MapLocalization();
+app.MapWebUi();
+
+await app.RunAsync();

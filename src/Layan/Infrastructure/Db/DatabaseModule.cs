@@ -26,32 +26,36 @@ internal static class DatabaseModule
     private static void Configure(IServiceProvider services, DbContextOptionsBuilder options)
     {
         var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        switch (database.Provider)
+        var connectionString = database.Provider switch
         {
-            case DatabaseProvider.Postgres:
-                var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString("Layan");
-                if (string.IsNullOrWhiteSpace(connectionString))
-                {
-                    throw new InvalidOperationException(
-                        "Database:Provider is Postgres but ConnectionStrings:Layan is not set.");
-                }
-                options.UseNpgsql(connectionString);
-                break;
-            default:
-                var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-                options.UseSqlite(new SqliteConnectionStringBuilder
-                {
-                    DataSource = storage.PathFor("layan.db"),
-                    ForeignKeys = true,
-                    DefaultTimeout = 30,
-                }.ToString());
-                break;
-        }
+            DatabaseProvider.Postgres => services.GetRequiredService<IConfiguration>().GetConnectionString("Layan") is { Length: > 0 } configured
+                ? configured
+                : throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Layan is not set."),
+            _ => SqliteConnectionString(services.GetRequiredService<IOptions<StorageOptions>>().Value.PathFor("layan.db")),
+        };
+        options.UseLayanDatabase(database.Provider, connectionString);
         options.AddInterceptors(services.GetRequiredService<WorkCommittedInterceptor>());
+    }
+
+    /// <summary>The provider settings every <see cref="LayanDbContext"/> is made with (the app's and the tests').</summary>
+    public static DbContextOptionsBuilder UseLayanDatabase(
+        this DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString)
+    {
+        if (provider == DatabaseProvider.Postgres)
+        {
+            options.UseNpgsql(connectionString);
+        }
+        else
+        {
+            options.UseSqlite(connectionString);
+        }
         // Migrations are written by hand, with no model snapshot to compare against; the
         // migration-equality test proves the schema instead (docs/adr/0001).
-        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        return options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }
+
+    public static string SqliteConnectionString(string file) =>
+        new SqliteConnectionStringBuilder { DataSource = file, ForeignKeys = true, DefaultTimeout = 30 }.ToString();
 
     /// <summary>Applies pending migrations; safe on several nodes at once (EF takes a migration lock).</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Layan.Infrastructure.Web;
 
@@ -28,16 +29,16 @@ internal static class RateLimits
 
     public static WebApplicationBuilder AddRateLimits(this WebApplicationBuilder builder)
     {
-        var settings = builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new();
+        builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.Section));
         builder.Services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 IsExempt(context)
                     ? RateLimitPartition.GetNoLimiter("exempt")
-                    : PerMinute("global:" + ClientKey(context), settings.GlobalPerMinute));
-            options.AddPolicy(Auth, context => PerMinute(ClientKey(context), settings.AuthPerMinute));
-            options.AddPolicy(PublicForm, context => PerMinute(ClientKey(context), settings.PublicFormPerMinute));
+                    : PerMinute("global:" + ClientKey(context), Settings(context).GlobalPerMinute));
+            options.AddPolicy(Auth, context => PerMinute(ClientKey(context), Settings(context).AuthPerMinute));
+            options.AddPolicy(PublicForm, context => PerMinute(ClientKey(context), Settings(context).PublicFormPerMinute));
             options.OnRejected = WriteRejectionAsync;
         });
         return builder;
@@ -56,6 +57,9 @@ internal static class RateLimits
             Window = TimeSpan.FromMinutes(1),
             QueueLimit = 0,
         });
+
+    private static RateLimitOptions Settings(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
 
     private static string ClientKey(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 

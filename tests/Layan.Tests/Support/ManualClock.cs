@@ -31,15 +31,12 @@ public sealed class ManualClock : TimeProvider
 
     public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
-    /// <summary>How many timers are armed (a runner waiting for its next due instant holds one).</summary>
-    public int ArmedTimers
+    /// <summary>Whether some timer will fire at <paramref name="instant"/> (a runner waiting for a due row holds one).</summary>
+    public bool HasTimerAt(DateTimeOffset instant)
     {
-        get
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                return _timers.Count(t => t.DueAt is not null);
-            }
+            return _timers.Any(t => t.DueAt == instant);
         }
     }
 

@@ -32,12 +32,14 @@ public sealed class TestDatabase : IAsyncDisposable
 
     internal DatabaseProvider DatabaseProvider => Provider == Provider.Postgres ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
 
-    public static async Task<TestDatabase> CreateAsync(Provider provider, PostgresServer postgres)
+    public static Task<TestDatabase> CreateSqliteAsync() => CreateAsync(Provider.Sqlite, postgres: null);
+
+    public static async Task<TestDatabase> CreateAsync(Provider provider, PostgresServer? postgres)
     {
         var directory = Path.Combine(Path.GetTempPath(), "layan-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
         var connectionString = provider == Provider.Postgres
-            ? await postgres.CreateDatabaseAsync()
+            ? await (postgres ?? throw new ArgumentNullException(nameof(postgres))).CreateDatabaseAsync()
             : DatabaseModule.SqliteConnectionString(Path.Combine(directory, "layan.db"));
         return new TestDatabase(provider, directory, connectionString);
     }

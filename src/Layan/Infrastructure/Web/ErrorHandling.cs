@@ -37,16 +37,20 @@ internal static partial class ErrorHandling
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Path}")]
-    private static partial void LogUnhandled(ILogger logger, Exception exception, PathString path);
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string path);
 
-    public static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+    public static bool IsApi(HttpContext context) => IsApi(context.Request.Path);
+
+    private static bool IsApi(PathString path) => path.StartsWithSegments("/api");
 
     /// <summary>Answers API failures with ProblemDetails; page failures fall through to /error.</summary>
     private sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
-            if (!IsApi(httpContext))
+            // The middleware has already pointed the request at /error; the feature keeps where it failed.
+            var failedPath = httpContext.Features.Get<IExceptionHandlerFeature>()?.Path ?? httpContext.Request.Path;
+            if (!IsApi(new PathString(failedPath)))
             {
                 // The error page is re-executed as a GET: a failed form post (an expired
                 // antiforgery token, say) must not be replayed into it.
@@ -60,7 +64,7 @@ internal static partial class ErrorHandling
             };
             if (status >= 500)
             {
-                LogUnhandled(logger, exception, httpContext.Request.Path);
+                LogUnhandled(logger, exception, failedPath);
             }
             httpContext.Response.StatusCode = status;
             return await problems.TryWriteAsync(new ProblemDetailsContext

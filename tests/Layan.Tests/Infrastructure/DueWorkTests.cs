@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Layan.Infrastructure.Audit;
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Jobs;
+using Layan.Infrastructure.Work;
+using Layan.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+
+namespace Layan.Tests.Infrastructure;
+
+// Covers the due-work runner every timer of the product uses (verification resends, SLA
+// breaches, auto-close): a timer per due instant, keyed timers that move or cancel, and handler
+// changes committed with the completion or not at all.
+public sealed class DueWorkTests(PostgresServer postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly Dictionary<string, string?> ManualRunner = new() { ["Work:DueWork:Enabled"] = "false" };
+
+    private static void Handlers(IServiceCollection services, ConcurrentQueue<string> ran)
+    {
+        services.AddSingleton(ran);
+        services.AddScoped<IWorkHandler<DueWork>, RecordingHandler>();
+        services.AddScoped<IWorkHandler<DueWork>, FailingHandler>();
+    }
+
+    private static async Task<Guid> ScheduleAsync(LayanApp app, string kind, string note, DateTimeOffset dueAt, string? key = null)
+    {
+        await using var scope = app.Scope();
+        var work = await scope.ServiceProvider.GetRequiredService<DueWorkScheduler>().ScheduleAsync(kind, new Note(note), dueAt, key, Ct);
+        await scope.ServiceProvider.GetRequiredService<LayanDbContext>().SaveChangesAsync(Ct);
+        return work.Id;
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task A_timer_fires_at_its_due_instant_without_waiting_for_a_poll(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        var ran = new ConcurrentQueue<string>();
+        await using var app = new LayanApp(database, new Dictionary<string, string?> { ["Work:DueWork:PollInterval"] = "01:00:00" }, s => Handlers(s, ran));
+        var due = app.Clock.GetUtcNow() + TimeSpan.FromMinutes(10);
+
+        var id = await ScheduleAsync(app, RecordingHandler.KindName, "breach", due);
+        await Eventually.Until(() => app.Clock.HasTimerAt(due), armed => armed, "the runner to arm a timer for the due instant");
+        app.Clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
+        ran.ShouldBeEmpty();
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        await app.WaitForStateAsync<DueWork>(id, WorkState.Completed);
+        ran.ShouldBe(["breach"]);
+    }
+
+    [Fact]
+    public async Task A_keyed_timer_is_moved_not_duplicated_and_can_be_cancelled()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        var ran = new ConcurrentQueue<string>();
+        await using var app = new LayanApp(database, ManualRunner, s => Handlers(s, ran));
+        var runner = app.Runner<DueWork>();
+        var now = app.Clock.GetUtcNow();
+
+        var first = await ScheduleAsync(app, RecordingHandler.KindName, "resend 1", now.AddMinutes(5), key: "resend:user-1");
+        var moved = await ScheduleAsync(app, RecordingHandler.KindName, "resend 2", now.AddMinutes(10), key: "resend:user-1");
+        moved.ShouldBe(first);
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        (await runner.RunOnceAsync(Ct)).ShouldBe(0);
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        (await runner.RunOnceAsync(Ct)).ShouldBe(1);
+        ran.ShouldBe(["resend 2"]);
+
+        // Re-armed after it ran, then cancelled before it is due.
+        await ScheduleAsync(app, RecordingHandler.KindName, "resend 3", now.AddMinutes(15), key: "resend:user-1");
+        await using (var scope = app.Scope())
+        {
+            (await scope.ServiceProvider.GetRequiredService<DueWorkScheduler>().CancelAsync("resend:user-1", Ct)).ShouldBeTrue();
+            await scope.ServiceProvider.GetRequiredService<LayanDbContext>().SaveChangesAsync(Ct);
+            (await scope.ServiceProvider.GetRequiredService<DueWorkScheduler>().CancelAsync("resend:user-1", Ct)).ShouldBeFalse();
+        }
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        (await runner.RunOnceAsync(Ct)).ShouldBe(0);
+        ran.ShouldBe(["resend 2"]);
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task A_handler_s_changes_commit_with_its_completion_or_not_at_all(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        var ran = new ConcurrentQueue<string>();
+        await using var app = new LayanApp(database, ManualRunner, s => Handlers(s, ran));
+        var now = app.Clock.GetUtcNow();
+        var succeeded = await ScheduleAsync(app, RecordingHandler.KindName, "kept", now);
+        var failed = await ScheduleAsync(app, FailingHandler.KindName, "discarded", now);
+
+        (await app.Runner<DueWork>().RunOnceAsync(Ct)).ShouldBe(2);
+
+        await using var check = database.CreateContext();
+        (await check.AuditLog.Select(a => a.Subject).ToListAsync(Ct)).ShouldBe(["kept"]);
+        (await check.DueWork.SingleAsync(w => w.Id == succeeded, Ct)).State.ShouldBe(WorkState.Completed);
+        var retry = await check.DueWork.SingleAsync(w => w.Id == failed, Ct);
+        retry.State.ShouldBe(WorkState.Pending);
+        retry.LastError.ShouldBe("InvalidOperationException: handler failed after writing");
+        retry.DueAt.ShouldBeGreaterThan(now);
+    }
+
+    internal sealed record Note(string Text);
+
+    /// <summary>Records that it ran and writes an audit entry in the runner's unit of work.</summary>
+    internal sealed class RecordingHandler(ConcurrentQueue<string> ran, AuditLog audit) : IWorkHandler<DueWork>
+    {
+        public const string KindName = "test.record";
+
+        public string Kind => KindName;
+
+        public Task HandleAsync(DueWork item, CancellationToken cancellationToken)
+        {
+            var note = JsonSerializer.Deserialize<Note>(item.Payload, JsonSerializerOptions.Web)!;
+            audit.Record("test.ran", note.Text, before: null, after: null);
+            ran.Enqueue(note.Text);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Writes, then fails: nothing it wrote may be kept.</summary>
+    internal sealed class FailingHandler(AuditLog audit) : IWorkHandler<DueWork>
+    {
+        public const string KindName = "test.fail";
+
+        public string Kind => KindName;
+
+        public Task HandleAsync(DueWork item, CancellationToken cancellationToken)
+        {
+            audit.Record("test.ran", "discarded", before: null, after: null);
+            throw new InvalidOperationException("handler failed after writing");
+        }
+    }
+}

@@ -23,6 +23,7 @@ public sealed class LayanApp : WebApplicationFactory<Program>
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
     private readonly string _environment;
+    private bool _ownsDatabase;
 
     public LayanApp(
         TestDatabase database,
@@ -39,6 +40,22 @@ public sealed class LayanApp : WebApplicationFactory<Program>
     }
 
     public ManualClock Clock { get; }
+
+    /// <summary>A node on a database of its own, dropped with the node.</summary>
+    public static async Task<LayanApp> OnFreshSqliteAsync(
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null,
+        string environment = "Development") =>
+        new(await TestDatabase.CreateSqliteAsync(), settings, services, environment) { _ownsDatabase = true };
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_ownsDatabase)
+        {
+            await _database.DisposeAsync();
+        }
+    }
 
     public TestDatabase Database => _database;
 

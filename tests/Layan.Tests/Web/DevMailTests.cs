@@ -17,8 +17,7 @@ public sealed class DevMailTests
     [Fact]
     public async Task A_test_email_sent_from_the_mailbox_page_is_written_as_eml_and_shown_there_in_its_language()
     {
-        await using var database = await TestDatabase.CreateSqliteAsync();
-        await using var app = new LayanApp(database);
+        await using var app = await LayanApp.OnFreshSqliteAsync();
         using var client = app.Browser("es");
         var token = Forms.AntiforgeryToken(await client.GetStringAsync("/dev/mail", Ct));
 
@@ -27,12 +26,12 @@ public sealed class DevMailTests
             ("Test.Address", "rosa@example.es"), ("Test.Language", "es"));
 
         (await sent.Content.ReadAsStringAsync(Ct)).ShouldContain("Se puso en cola un correo de prueba para rosa@example.es.");
-        await using (var db = database.CreateContext())
+        await using (var db = app.Database.CreateContext())
         {
             var queued = await db.Outbox.SingleAsync(Ct);
             await app.WaitForStateAsync<OutboxMessage>(queued.Id, WorkState.Completed);
         }
-        var file = Directory.GetFiles(Path.Combine(database.DataDirectory, "mail"), "*.eml").ShouldHaveSingleItem();
+        var file = Directory.GetFiles(Path.Combine(app.Database.DataDirectory, "mail"), "*.eml").ShouldHaveSingleItem();
         var list = await client.GetStringAsync("/dev/mail", Ct);
         list.ShouldContain("rosa@example.es");
         list.ShouldContain("Mensaje de prueba de Layan");
@@ -49,8 +48,7 @@ public sealed class DevMailTests
     [InlineData("<script>alert(1)</script>@example.com")]
     public async Task A_bad_address_gets_a_clear_message_and_queues_nothing(string address)
     {
-        await using var database = await TestDatabase.CreateSqliteAsync();
-        await using var app = new LayanApp(database);
+        await using var app = await LayanApp.OnFreshSqliteAsync();
         using var client = app.Browser("id");
         var token = Forms.AntiforgeryToken(await client.GetStringAsync("/dev/mail", Ct));
 
@@ -61,7 +59,7 @@ public sealed class DevMailTests
         var html = await response.Content.ReadAsStringAsync(Ct);
         html.ShouldContain("Masukkan alamat email yang valid.");
         html.ShouldNotContain("<script>alert(1)</script>");
-        await using var db = database.CreateContext();
+        await using var db = app.Database.CreateContext();
         (await db.Outbox.CountAsync(Ct)).ShouldBe(0);
     }
 
@@ -70,8 +68,7 @@ public sealed class DevMailTests
     [InlineData("/dev/mail/00000000-0000-0000-0000-000000000000")]
     public async Task An_unknown_or_crafted_message_id_is_not_found(string path)
     {
-        await using var database = await TestDatabase.CreateSqliteAsync();
-        await using var app = new LayanApp(database);
+        await using var app = await LayanApp.OnFreshSqliteAsync();
         using var client = app.Browser();
 
         (await client.GetAsync(path, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
@@ -80,8 +77,7 @@ public sealed class DevMailTests
     [Fact]
     public async Task Outside_Development_the_mailbox_does_not_exist()
     {
-        await using var database = await TestDatabase.CreateSqliteAsync();
-        await using var app = new LayanApp(database, environment: "Production");
+        await using var app = await LayanApp.OnFreshSqliteAsync(environment: "Production");
         using var client = app.Browser();
 
         var response = await client.GetAsync("/dev/mail", Ct);

@@ -122,7 +122,7 @@ public sealed partial class LocalizationTests(WebAppFixture fixture) : IClassFix
         response.Headers.Location?.OriginalString.ShouldBe(location);
         if (expected == HttpStatusCode.BadRequest)
         {
-            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
             response.Headers.TryGetValues("Set-Cookie", out var cookies);
             (cookies ?? []).ShouldNotContain(c => c.StartsWith(".AspNetCore.Culture", StringComparison.Ordinal));
         }

@@ -16,8 +16,7 @@ public sealed class PlatformEndpointTests
     [Fact]
     public async Task Live_and_ready_are_healthy_on_a_migrated_database()
     {
-        await using var database = await TestDatabase.CreateSqliteAsync();
-        await using var app = new LayanApp(database);
+        await using var app = await LayanApp.OnFreshSqliteAsync();
         using var client = app.Browser();
 
         (await client.GetAsync("/health/live", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -30,8 +29,7 @@ public sealed class PlatformEndpointTests
     [Fact]
     public async Task Ready_is_unhealthy_while_migrations_are_pending_and_live_still_answers()
     {
-        await using var database = await TestDatabase.CreateSqliteAsync();
-        await using var app = new LayanApp(database, new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" });
+        await using var app = await LayanApp.OnFreshSqliteAsync(new Dictionary<string, string?> { ["Database:MigrateOnStartup"] = "false" });
         using var client = app.Browser();
 
         (await client.GetAsync("/health/live", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -43,8 +41,7 @@ public sealed class PlatformEndpointTests
     [Fact]
     public async Task The_OpenAPI_document_describes_every_api_v1_endpoint_and_nothing_else()
     {
-        await using var database = await TestDatabase.CreateSqliteAsync();
-        await using var app = new LayanApp(database);
+        await using var app = await LayanApp.OnFreshSqliteAsync();
         using var client = app.Browser();
 
         using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", Ct));
@@ -62,8 +59,7 @@ public sealed class PlatformEndpointTests
     [Fact]
     public async Task Past_the_limit_a_client_gets_429_with_Retry_After_while_health_stays_reachable()
     {
-        await using var database = await TestDatabase.CreateSqliteAsync();
-        await using var app = new LayanApp(database, new Dictionary<string, string?> { ["RateLimits:GlobalPerMinute"] = "3" });
+        await using var app = await LayanApp.OnFreshSqliteAsync(new Dictionary<string, string?> { ["RateLimits:GlobalPerMinute"] = "3" });
         using var client = app.Browser();
 
         for (var i = 0; i < 3; i++)
@@ -72,11 +68,9 @@ public sealed class PlatformEndpointTests
         }
         var limited = await client.GetAsync("/api/v1/languages", Ct);
 
-        limited.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        var problem = await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        problem.GetProperty("code").GetString().ShouldBe("rate_limited");
         limited.Headers.RetryAfter.ShouldNotBeNull();
-        limited.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        using var problem = JsonDocument.Parse(await limited.Content.ReadAsStringAsync(Ct));
-        problem.RootElement.GetProperty("code").GetString().ShouldBe("rate_limited");
         (await client.GetAsync("/health/live", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 }

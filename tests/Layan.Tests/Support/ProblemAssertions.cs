@@ -1,0 +1,20 @@
+using System.Net;
+using System.Text.Json;
+using Shouldly;
+
+namespace Layan.Tests.Support;
+
+public static class ProblemAssertions
+{
+    /// <summary>Asserts an RFC 9457 problem with <paramref name="status"/> and returns its body.</summary>
+    public static async Task<JsonElement> ShouldBeProblemAsync(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(status, body);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json", body);
+        using var document = JsonDocument.Parse(body);
+        var problem = document.RootElement.Clone();
+        problem.GetProperty("status").GetInt32().ShouldBe((int)status);
+        return problem;
+    }
+}

@@ -50,7 +50,13 @@ for project in tests/Layan.Tests tests/Layan.Browser; do
   log "test $project"
   output="$results/$(basename "$project").log"
   dotnet test "$project" -c "$configuration" --no-build -nologo 2>&1 | tee "$output"
+  status=${PIPESTATUS[0]}
   count "$output"
+  # A run that failed without reporting a failed test (a crashed test host) still fails.
+  if [ "$status" -ne 0 ] && ! grep -qE 'Failed! +- Failed: +[1-9]' "$output"; then
+    echo "$project: dotnet test exited with $status"
+    failed=$((failed + 1))
+  fi
 done
 
 log "format"

@@ -23,6 +23,7 @@ builder.AddEmail();
 builder.AddSms();
 builder.AddEvents();
 builder.AddLayanLocalization();
+builder.AddNetwork();
 builder.AddErrorHandling();
 builder.AddRateLimits();
 builder.AddApiDocs();
@@ -36,6 +37,7 @@ if (await app.RunCommandAsync(args))
     return;
 }
 
+app.UseNetwork();
 app.UseErrorHandling();
 app.UseLayanLocalization();
 app.UseRateLimits();

@@ -17,20 +17,21 @@ public sealed class LanguageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "home-en.png") });
 
         await page.GetByTestId("language-select").SelectOptionAsync("id");
-        await page.WaitForURLAsync(app.BaseAddress.ToString());
         await ShouldShow(page, "id", "Daftar", "Masuk", "Layanan pelanggan, dalam satu kotak masuk");
+        await Assertions.Expect(page).ToHaveURLAsync(app.BaseAddress.ToString());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "home-id.png") });
 
         // Remembered: on reload, on another page, and in a new tab of the same browser.
         await page.ReloadAsync();
         await ShouldShow(page, "id", "Daftar", "Masuk", "Layanan pelanggan, dalam satu kotak masuk");
         await page.GotoAsync("/no-such-page");
-        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Halaman tidak ditemukan");
-        (await page.GetByTestId("register-link").InnerTextAsync()).ShouldBe("Daftar");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Halaman tidak ditemukan");
+        await Assertions.Expect(page.GetByTestId("register-link")).ToHaveTextAsync("Daftar");
 
         await page.GetByTestId("language-select").SelectOptionAsync("es");
-        await page.WaitForURLAsync("**/no-such-page");
-        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Página no encontrada");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Página no encontrada");
+        // The picker returns to the page it was used on.
+        await Assertions.Expect(page).ToHaveURLAsync(new Uri(app.BaseAddress, "/no-such-page").ToString());
         var tab = await page.Context.NewPageAsync();
         await tab.GotoAsync("/");
         await ShouldShow(tab, "es", "Registrarse", "Iniciar sesión", "Atención al cliente, en una sola bandeja");
@@ -53,11 +54,11 @@ public sealed class LanguageTests(BrowserApp app) : IClassFixture<BrowserApp>
 
     private static async Task ShouldShow(IPage page, string language, string register, string logIn, string title)
     {
-        (await page.Locator("html").GetAttributeAsync("lang")).ShouldBe(language);
-        (await page.GetByTestId("register-link").InnerTextAsync()).ShouldBe(register);
-        (await page.GetByTestId("login-link").InnerTextAsync()).ShouldBe(logIn);
-        (await page.Locator("h1").InnerTextAsync()).ShouldBe(title);
-        (await page.GetByTestId("language-select").InputValueAsync()).ShouldBe(language);
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", language);
+        await Assertions.Expect(page.GetByTestId("register-link")).ToHaveTextAsync(register);
+        await Assertions.Expect(page.GetByTestId("login-link")).ToHaveTextAsync(logIn);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(title);
+        await Assertions.Expect(page.GetByTestId("language-select")).ToHaveValueAsync(language);
         // Top-right: both links sit in the right half of the top bar.
         var viewport = page.ViewportSize!.Width;
         var box = await page.GetByTestId("login-link").BoundingBoxAsync();

@@ -5,12 +5,15 @@ namespace Layan.Infrastructure;
 /// <summary>Operator commands: <c>dotnet run --project src/Layan -- &lt;command&gt;</c>.</summary>
 internal static partial class Commands
 {
-    /// <summary>Runs the command named by <paramref name="args"/>, if any; true when the process should then exit.</summary>
+    /// <summary>
+    /// Runs the command named by the first argument, if any; true when the process should then
+    /// exit. Settings may follow it (<c>migrate --Database:Provider=Postgres</c>).
+    /// </summary>
     public static async Task<bool> RunCommandAsync(this WebApplication app, string[] args)
     {
         switch (args)
         {
-            case ["migrate"]:
+            case ["migrate", ..]:
                 await DatabaseModule.MigrateAsync(app.Services);
                 LogMigrated(app.Logger);
                 return true;

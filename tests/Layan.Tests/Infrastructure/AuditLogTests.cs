@@ -1,5 +1,6 @@
 using Layan.Infrastructure.Audit;
 using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Jobs;
 using Layan.Infrastructure.Tenancy;
 using Layan.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -36,16 +37,23 @@ public sealed class AuditLogTests(WebAppFixture fixture) : IClassFixture<WebAppF
     }
 
     [Fact]
-    public async Task An_entry_whose_change_is_not_saved_is_not_kept()
+    public async Task An_entry_and_its_change_roll_back_together()
     {
         var workspace = Guid.NewGuid();
         await using (var scope = fixture.App.Scope())
         {
             scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(workspace);
-            scope.ServiceProvider.GetRequiredService<AuditLog>().Record("member.role.changed", "member:1", "Agent", "Supervisor");
+            var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            var change = await scope.ServiceProvider.GetRequiredService<DueWorkScheduler>()
+                .ScheduleAsync("settings.reminder", new { }, fixture.App.Clock.GetUtcNow().AddDays(1), "reminder", Ct);
+            scope.ServiceProvider.GetRequiredService<AuditLog>().Record("settings.reminder.set", "reminder", null, new { change.DueAt });
+            await db.SaveChangesAsync(Ct);
+            await transaction.RollbackAsync(Ct);
         }
 
-        await using var db = fixture.App.Database.CreateContext();
-        (await db.AuditLog.CountAsync(e => e.WorkspaceId == workspace, Ct)).ShouldBe(0);
+        await using var check = fixture.App.Database.CreateContext();
+        (await check.AuditLog.CountAsync(e => e.WorkspaceId == workspace, Ct)).ShouldBe(0);
+        (await check.DueWork.CountAsync(w => w.WorkspaceId == workspace, Ct)).ShouldBe(0);
     }
 }

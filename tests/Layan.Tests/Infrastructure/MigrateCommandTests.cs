@@ -20,9 +20,10 @@ public sealed class MigrateCommandTests(PostgresServer postgres)
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Repo.AppDll);
         info.ArgumentList.Add("migrate");
+        // Settings as an operator passes them: after the command, and in the environment.
+        info.ArgumentList.Add($"--Database:Provider={provider}");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["Storage__DataDirectory"] = database.DataDirectory;
-        info.Environment["Database__Provider"] = provider.ToString();
         info.Environment["Database__MigrateOnStartup"] = "false";
         info.Environment["ConnectionStrings__Layan"] = provider == Provider.Postgres ? database.ConnectionString : "";
 

@@ -164,6 +164,50 @@ public sealed class OutboxTests(PostgresServer postgres)
         (await runner.RunOnceAsync(Ct)).ShouldBe(0, "dead messages are kept for the operator, not retried");
     }
 
+    [Fact]
+    public async Task A_message_whose_last_attempt_never_finished_is_dead_and_shows_in_readiness()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync(new Dictionary<string, string?>
+        {
+            ["Work:Outbox:Enabled"] = "false",
+            ["Work:Outbox:MaxAttempts"] = "2",
+        });
+        _ = app.Services; // started: migrated
+        var now = app.Clock.GetUtcNow();
+        await using (var db = app.Database.CreateContext())
+        {
+            // Its second (last) attempt was claimed by a node that then died.
+            db.Outbox.Add(new OutboxMessage
+            {
+                Kind = SmsDeliveryHandler.KindName,
+                Payload = "{}",
+                CreatedAt = now.AddMinutes(-10),
+                DueAt = now.AddMinutes(-10),
+                Attempts = 2,
+                LeaseToken = Guid.NewGuid(),
+                LeaseUntil = now.AddSeconds(-1),
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        (await app.Runner<OutboxMessage>().RunOnceAsync(Ct)).ShouldBe(0, "not handed over a third time");
+
+        await using (var db = app.Database.CreateContext())
+        {
+            var dead = await db.Outbox.SingleAsync(Ct);
+            dead.State.ShouldBe(WorkState.Dead);
+            dead.LastError.ShouldBe("The last attempt did not finish within its lease.");
+        }
+        using var client = app.Browser();
+        var ready = await client.GetAsync("/health/ready", Ct);
+        ready.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, "dead work degrades, it does not take the node out");
+        using var report = System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync(Ct));
+        report.RootElement.GetProperty("status").GetString().ShouldBe("Degraded");
+        var outbox = report.RootElement.GetProperty("checks").GetProperty("work:Outbox");
+        outbox.GetProperty("status").GetString().ShouldBe("Degraded");
+        outbox.GetProperty("description").GetString().ShouldBe("1 dead; newest: sms: The last attempt did not finish within its lease.");
+    }
+
     [Theory]
     [InlineData(Provider.Sqlite)]
     [InlineData(Provider.Postgres)]

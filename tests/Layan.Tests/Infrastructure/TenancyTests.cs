@@ -67,6 +67,19 @@ public sealed class TenancyTests(PostgresServer postgres)
         }
         await using (var inA = Context(database, WorkspaceA))
         {
+            // A forged update that claims to be A's row, with B's key.
+            var forged = new ProbeNote { Id = bNote, WorkspaceId = WorkspaceA, Text = "b's note" };
+            inA.Attach(forged);
+            forged.Text = "overwritten by A";
+            await Should.ThrowAsync<DbUpdateConcurrencyException>(() => inA.SaveChangesAsync(Ct));
+        }
+        await using (var inA = Context(database, WorkspaceA))
+        {
+            inA.Remove(new ProbeNote { Id = bNote, WorkspaceId = WorkspaceA, Text = "" });
+            await Should.ThrowAsync<DbUpdateConcurrencyException>(() => inA.SaveChangesAsync(Ct));
+        }
+        await using (var inA = Context(database, WorkspaceA))
+        {
             inA.Notes.Add(new ProbeNote { WorkspaceId = WorkspaceB, Text = "planted in B" });
             await Should.ThrowAsync<CrossTenantWriteException>(() => inA.SaveChangesAsync(Ct));
         }
@@ -82,21 +95,21 @@ public sealed class TenancyTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task The_operator_bypass_sees_every_workspace_and_is_audited()
+    public async Task The_operator_bypass_sees_every_workspace_and_is_audited_even_when_nothing_is_saved()
     {
         await using var database = await SeededAsync(Provider.Sqlite);
         var tenant = new TenantContext();
         await using var db = new ProbeContext(ProbeContext.OptionsFor(database), tenant);
-        var audit = new AuditLog(db, tenant, new ManualClock(), new HttpContextAccessor());
+        var audit = new AuditLog(db, tenant, new ManualClock(), new HttpContextAccessor(), new Contexts(database));
 
-        using (tenant.BypassForOperator(audit, "operator-7", "Reviewing a workspace's documents"))
+        using (await tenant.BypassForOperatorAsync(audit, "operator-7", "Reviewing a workspace's documents", Ct))
         {
             (await db.Notes.CountAsync(Ct)).ShouldBe(2);
         }
         (await db.Notes.CountAsync(Ct)).ShouldBe(0, "the bypass ends with its handle");
-        await db.SaveChangesAsync(Ct);
 
-        var entry = await db.AuditLog.SingleAsync(Ct);
+        await using var check = database.CreateContext();
+        var entry = await check.AuditLog.SingleAsync(Ct);
         entry.Action.ShouldBe("tenancy.bypass");
         entry.ActorId.ShouldBe("operator-7");
         entry.Reason.ShouldBe("Reviewing a workspace's documents");
@@ -128,6 +141,11 @@ public sealed class TenancyTests(PostgresServer postgres)
             tenant.Enter(id);
         }
         return new ProbeContext(ProbeContext.OptionsFor(database), tenant);
+    }
+
+    private sealed class Contexts(TestDatabase database) : IDbContextFactory<LayanDbContext>
+    {
+        public LayanDbContext CreateDbContext() => database.CreateContext();
     }
 
     internal sealed class ProbeNote : IWorkspaceOwned

@@ -45,6 +45,32 @@ public sealed class MailFileTests
     }
 
     [Fact]
+    public void A_character_split_across_two_encoded_words_is_joined()
+    {
+        // "ñ" is C3 B1 in UTF-8; the first word ends after C3 and the second starts with B1.
+        var mail = MailFile.Parse("Subject: =?utf-8?B?ZXNwYcM=?= =?utf-8?B?sW9s?=\n\n");
+
+        mail.Subject.ShouldBe("español");
+    }
+
+    [Fact]
+    public void A_part_without_headers_is_plain_text_and_a_delimiter_mid_line_is_text()
+    {
+        const string raw = "Content-Type: multipart/mixed; boundary=b1\n\n--b1\n\nplain words --b1 inside\n--b1--\n";
+
+        MailFile.Parse(raw).TextBody.ShouldBe("plain words --b1 inside");
+    }
+
+    [Fact]
+    public void An_unknown_charset_or_broken_base64_is_shown_rather_than_failing()
+    {
+        var mail = MailFile.Parse("Subject: =?x-unknown?Q?caf=C3=A9?=\nContent-Type: text/plain; charset=x-unknown\nContent-Transfer-Encoding: base64\n\n%%% not base64 %%%");
+
+        mail.Subject.ShouldBe("café");
+        mail.TextBody.ShouldBe("%%% not base64 %%%");
+    }
+
+    [Fact]
     public void A_message_without_a_body_has_none()
     {
         var mail = MailFile.Parse("Subject: only headers");

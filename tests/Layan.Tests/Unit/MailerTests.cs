@@ -46,6 +46,34 @@ public sealed class MailerTests(WebAppFixture fixture) : IClassFixture<WebAppFix
         message.HtmlBody.ShouldNotContain("Open Layan", customMessage: "no action without its URL");
     }
 
+    [Fact]
+    public async Task A_value_cannot_add_lines_to_the_subject_or_expand_other_placeholders()
+    {
+        await using var scope = fixture.App.Scope();
+        var mailer = scope.ServiceProvider.GetRequiredService<Mailer>();
+        var strings = new FixedStrings(new Dictionary<string, string>
+        {
+            ["Probe.Subject"] = "Hello {name}",
+            ["Probe.Body"] = "Dear {name}, your code is {code}.",
+        });
+
+        var message = mailer.Compose(new EmailTemplate(strings, "Probe"), "x@example.com", "en",
+            new Dictionary<string, string> { ["name"] = "Eve\r\nBcc: all@example.com {code}", ["code"] = "123456" });
+
+        message.Subject.ShouldBe("Hello Eve Bcc: all@example.com {code}");
+        message.TextBody.ShouldStartWith("Dear Eve\r\nBcc: all@example.com {code}, your code is 123456.");
+    }
+
+    private sealed class FixedStrings(Dictionary<string, string> strings) : IStringLocalizer
+    {
+        public LocalizedString this[string name] =>
+            strings.TryGetValue(name, out var value) ? new(name, value) : new(name, name, resourceNotFound: true);
+
+        public LocalizedString this[string name, params object[] arguments] => this[name];
+
+        public IEnumerable<LocalizedString> GetAllStrings(bool includeParentCultures) => strings.Select(s => new LocalizedString(s.Key, s.Value));
+    }
+
     private static EmailTemplate Template(AsyncServiceScope scope) =>
         new(scope.ServiceProvider.GetRequiredService<IStringLocalizer<DevMailResource>>(), "TestEmail");
 }

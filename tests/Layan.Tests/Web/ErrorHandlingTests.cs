@@ -51,6 +51,21 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("GET", "text/html")]
+    [InlineData("GET", "application/xml")]
+    [InlineData("GET", "*/*")]
+    public async Task An_API_failure_is_a_problem_whatever_the_client_accepts(string method, string accept)
+    {
+        using var client = _app.Browser();
+        using var request = new HttpRequestMessage(new HttpMethod(method), "/api/v1/test/boom");
+        request.Headers.Accept.ParseAdd(accept);
+
+        var problem = await (await client.SendAsync(request, Ct)).ShouldBeProblemAsync(HttpStatusCode.InternalServerError);
+
+        problem.GetProperty("traceId").GetString().ShouldNotBeNullOrEmpty();
+    }
+
+    [Theory]
     [InlineData("en", "Something went wrong")]
     [InlineData("id", "Terjadi kesalahan")]
     [InlineData("es", "Algo sali&#xF3; mal")]

@@ -35,14 +35,26 @@ public sealed partial class LocalizationTests(WebAppFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Every_key_a_page_asks_for_exists()
+    public void Every_key_a_page_asks_for_exists_in_the_resource_its_localizer_reads()
     {
-        var known = Directory.GetFiles(Repo.Source, "*.resx", SearchOption.AllDirectories).SelectMany(f => Keys(f).Keys).ToHashSet();
-        var used = Directory.GetFiles(Repo.Source, "*.razor", SearchOption.AllDirectories)
-            .SelectMany(f => UsedKey().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Key: m.Groups[1].Value)))
-            .ToList();
-        used.ShouldNotBeEmpty();
-        used.Where(u => !known.Contains(u.Key)).ShouldBeEmpty();
+        var resources = Directory.GetFiles(Repo.Source, "*.resx", SearchOption.AllDirectories)
+            .Where(f => !LanguageSuffix().IsMatch(f))
+            .ToDictionary(f => Path.GetFileNameWithoutExtension(f), f => Keys(f).Keys.ToHashSet());
+        var used = new List<(string Page, string Key)>();
+        foreach (var page in Directory.GetFiles(Repo.Source, "*.razor", SearchOption.AllDirectories))
+        {
+            var text = File.ReadAllText(page);
+            var keys = UsedKey().Matches(text).Select(m => m.Groups[1].Value).ToList();
+            if (keys.Count == 0)
+            {
+                continue;
+            }
+            var resource = InjectedLocalizer().Match(text);
+            resource.Success.ShouldBeTrue($"{Path.GetFileName(page)} uses L[...] without @inject IStringLocalizer<...> L");
+            var known = resources[resource.Groups[1].Value];
+            used.AddRange(keys.Where(k => !known.Contains(k)).Select(k => (Path.GetFileName(page), k)));
+        }
+        used.ShouldBeEmpty();
     }
 
     [Theory]
@@ -90,6 +102,16 @@ public sealed partial class LocalizationTests(WebAppFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task On_the_not_found_page_the_picker_returns_to_the_address_the_reader_asked_for()
+    {
+        using var client = fixture.App.Browser("en");
+
+        var html = await (await client.GetAsync("/no-such-page?from=mail", Ct)).Content.ReadAsStringAsync(Ct);
+
+        html.ShouldContain("name=\"returnUrl\" value=\"/no-such-page?from=mail\"");
+    }
+
+    [Fact]
     public async Task The_language_form_refuses_a_post_without_its_antiforgery_token_and_changes_nothing()
     {
         using var client = fixture.App.Browser("en");
@@ -110,6 +132,8 @@ public sealed partial class LocalizationTests(WebAppFixture fixture) : IClassFix
     [InlineData("id", "//evil.example/phish", HttpStatusCode.Redirect, "/")]
     [InlineData("id", "https://evil.example/", HttpStatusCode.Redirect, "/")]
     [InlineData("id", "/\\evil.example", HttpStatusCode.Redirect, "/")]
+    [InlineData("id", "/\t/evil.example", HttpStatusCode.Redirect, "/")]
+    [InlineData("id", "/\r\nSet-Cookie: x=1", HttpStatusCode.Redirect, "/")]
     public async Task The_language_form_accepts_only_our_languages_and_local_return_addresses(
         string culture, string returnUrl, HttpStatusCode expected, string? location)
     {
@@ -130,6 +154,9 @@ public sealed partial class LocalizationTests(WebAppFixture fixture) : IClassFix
 
     private static Dictionary<string, string> Keys(string resx) =>
         XDocument.Load(resx).Root!.Elements("data").ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "");
+
+    [GeneratedRegex(@"@inject IStringLocalizer<(\w+)> L\b")]
+    private static partial Regex InjectedLocalizer();
 
     [GeneratedRegex(@"\.(id|es)\.resx$")]
     private static partial Regex LanguageSuffix();

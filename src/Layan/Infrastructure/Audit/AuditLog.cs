@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Tenancy;
+using Microsoft.EntityFrameworkCore;
 
 namespace Layan.Infrastructure.Audit;
 
@@ -9,7 +10,12 @@ namespace Layan.Infrastructure.Audit;
 /// Records administrative changes. Entries are added to the scoped <see cref="LayanDbContext"/>
 /// and saved by the caller's own SaveChanges, so a change and its audit entry commit together.
 /// </summary>
-internal sealed class AuditLog(LayanDbContext db, TenantContext tenant, TimeProvider clock, IHttpContextAccessor http)
+internal sealed class AuditLog(
+    LayanDbContext db,
+    TenantContext tenant,
+    TimeProvider clock,
+    IHttpContextAccessor http,
+    IDbContextFactory<LayanDbContext> contexts)
 {
     internal const string SystemActor = "system";
 
@@ -22,8 +28,27 @@ internal sealed class AuditLog(LayanDbContext db, TenantContext tenant, TimeProv
         string? actorId = null,
         Guid? workspaceId = null)
     {
+        var entry = Create(action, subject, before, after, reason, actorId, workspaceId);
+        db.AuditLog.Add(entry);
+        return entry;
+    }
+
+    /// <summary>
+    /// Records an action that changes nothing else (an operator reading across workspaces) and
+    /// saves it at once, in a context of its own.
+    /// </summary>
+    public async Task RecordNowAsync(string action, string subject, string reason, string actorId, CancellationToken cancellationToken)
+    {
+        await using var own = await contexts.CreateDbContextAsync(cancellationToken);
+        own.AuditLog.Add(Create(action, subject, before: null, after: null, reason, actorId, workspaceId: null));
+        await own.SaveChangesAsync(cancellationToken);
+    }
+
+    private AuditEntry Create(
+        string action, string subject, object? before, object? after, string? reason, string? actorId, Guid? workspaceId)
+    {
         var context = http.HttpContext;
-        var entry = new AuditEntry
+        return new AuditEntry
         {
             WorkspaceId = workspaceId ?? tenant.WorkspaceId,
             ActorId = actorId ?? context?.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? SystemActor,
@@ -35,8 +60,6 @@ internal sealed class AuditLog(LayanDbContext db, TenantContext tenant, TimeProv
             IpAddress = context?.Connection.RemoteIpAddress?.ToString(),
             OccurredAt = clock.GetUtcNow(),
         };
-        db.AuditLog.Add(entry);
-        return entry;
     }
 
     private static string? Serialize(object? value) =>

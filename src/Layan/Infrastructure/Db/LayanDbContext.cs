@@ -51,7 +51,11 @@ internal class LayanDbContext : DbContext
         {
             if (typeof(IWorkspaceOwned).IsAssignableFrom(entityType.ClrType) && entityType.BaseType is null)
             {
-                modelBuilder.Entity(entityType.ClrType).HasQueryFilter(WorkspaceFilter(entityType.ClrType));
+                var entity = modelBuilder.Entity(entityType.ClrType);
+                entity.HasQueryFilter(WorkspaceFilter(entityType.ClrType));
+                // Every UPDATE and DELETE also matches the workspace: a forged entity that claims
+                // the current workspace cannot touch another workspace's row with the same key.
+                entity.Property(nameof(IWorkspaceOwned.WorkspaceId)).IsConcurrencyToken();
             }
         }
     }

@@ -49,10 +49,14 @@ internal sealed partial class MailFile
     private static (Dictionary<string, string> Headers, string Body) SplitHeaders(string raw)
     {
         var normalized = raw.Replace("\r\n", "\n", StringComparison.Ordinal);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (normalized.StartsWith('\n'))
+        {
+            return (headers, normalized[1..]); // A part with no headers (RFC 2046: plain text).
+        }
         var split = normalized.IndexOf("\n\n", StringComparison.Ordinal);
         var head = split < 0 ? normalized : normalized[..split];
         var body = split < 0 ? "" : normalized[(split + 2)..];
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         string? last = null;
         foreach (var line in head.Split('\n'))
         {
@@ -77,19 +81,13 @@ internal sealed partial class MailFile
         var contentType = headers.GetValueOrDefault("Content-Type", "text/plain");
         if (contentType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
-            var boundary = Parameter(contentType, "boundary");
-            if (boundary is null)
+            if (Parameter(contentType, "boundary") is { } boundary)
             {
-                return;
-            }
-            foreach (var part in body.Split("--" + boundary, StringSplitOptions.None).Skip(1))
-            {
-                if (part.StartsWith("--", StringComparison.Ordinal))
+                foreach (var part in Parts(body, boundary))
                 {
-                    break;
+                    var (partHeaders, partBody) = SplitHeaders(part);
+                    CollectBodies(partHeaders, partBody, ref text, ref html);
                 }
-                var (partHeaders, partBody) = SplitHeaders(part.TrimStart('\n'));
-                CollectBodies(partHeaders, partBody, ref text, ref html);
             }
             return;
         }
@@ -105,16 +103,48 @@ internal sealed partial class MailFile
         }
     }
 
+    // The parts between delimiter lines ("--boundary" at the start of a line) up to "--boundary--".
+    private static IEnumerable<string> Parts(string body, string boundary)
+    {
+        var delimiter = "--" + boundary;
+        StringBuilder? part = null;
+        foreach (var line in body.Split('\n'))
+        {
+            var trimmed = line.TrimEnd();
+            if (trimmed == delimiter || trimmed == delimiter + "--")
+            {
+                if (part is not null)
+                {
+                    yield return part.ToString();
+                }
+                if (trimmed != delimiter)
+                {
+                    yield break;
+                }
+                part = new StringBuilder();
+                continue;
+            }
+            part?.Append(line).Append('\n');
+        }
+    }
+
     private static string DecodeTransfer(string encoding, string body, string charset)
     {
-        var target = Encoding.GetEncoding(charset.Trim('"'));
-        var decoded = encoding.Trim().ToUpperInvariant() switch
+        var target = EncodingOrUtf8(charset.Trim('"'));
+        try
         {
-            "BASE64" => target.GetString(Convert.FromBase64String(string.Concat(body.Where(c => !char.IsWhiteSpace(c))))),
-            "QUOTED-PRINTABLE" => target.GetString(QuotedPrintable(body.Replace("=\n", "", StringComparison.Ordinal), underscoreIsSpace: false)),
-            _ => body,
-        };
-        return decoded.TrimEnd('\n');
+            var decoded = encoding.Trim().ToUpperInvariant() switch
+            {
+                "BASE64" => target.GetString(Convert.FromBase64String(string.Concat(body.Where(c => !char.IsWhiteSpace(c))))),
+                "QUOTED-PRINTABLE" => target.GetString(QuotedPrintable(body.Replace("=\n", "", StringComparison.Ordinal), underscoreIsSpace: false)),
+                _ => body,
+            };
+            return decoded.TrimEnd('\n');
+        }
+        catch (FormatException)
+        {
+            return body.TrimEnd('\n'); // Not valid base64: show it as it is.
+        }
     }
 
     private static byte[] QuotedPrintable(string value, bool underscoreIsSpace)
@@ -141,18 +171,65 @@ internal sealed partial class MailFile
         return [.. bytes];
     }
 
+    // Adjacent encoded words of one charset are decoded together: System.Net.Mail splits long
+    // UTF-8 subjects between words, sometimes inside a character. Whitespace between two encoded
+    // words is not part of the text (RFC 2047 §6.2).
     private static string DecodeWords(string value)
     {
-        // Whitespace between two encoded words is not part of the text (RFC 2047 §6.2).
-        var joined = AdjacentWords().Replace(value, "?==?");
-        return EncodedWord().Replace(joined, m =>
+        var result = new StringBuilder();
+        var pending = new List<byte>();
+        string? pendingCharset = null;
+        var position = 0;
+        foreach (Match word in EncodedWord().Matches(value))
         {
-            var encoding = Encoding.GetEncoding(m.Groups["charset"].Value);
-            var payload = m.Groups["text"].Value;
-            return string.Equals(m.Groups["kind"].Value, "B", StringComparison.OrdinalIgnoreCase)
-                ? encoding.GetString(Convert.FromBase64String(payload))
-                : encoding.GetString(QuotedPrintable(payload, underscoreIsSpace: true));
-        });
+            var between = value[position..word.Index];
+            var charset = word.Groups["charset"].Value;
+            if (pendingCharset is not null && (!string.IsNullOrWhiteSpace(between) || !charset.Equals(pendingCharset, StringComparison.OrdinalIgnoreCase)))
+            {
+                Flush();
+            }
+            if (pendingCharset is null)
+            {
+                result.Append(between);
+            }
+            pendingCharset = charset;
+            var payload = word.Groups["text"].Value;
+            try
+            {
+                pending.AddRange(string.Equals(word.Groups["kind"].Value, "B", StringComparison.OrdinalIgnoreCase)
+                    ? Convert.FromBase64String(payload)
+                    : QuotedPrintable(payload, underscoreIsSpace: true));
+            }
+            catch (FormatException)
+            {
+                pending.AddRange(Encoding.UTF8.GetBytes(word.Value));
+            }
+            position = word.Index + word.Length;
+        }
+        Flush();
+        return result.Append(value[position..]).ToString();
+
+        void Flush()
+        {
+            if (pendingCharset is not null)
+            {
+                result.Append(EncodingOrUtf8(pendingCharset).GetString([.. pending]));
+            }
+            pending.Clear();
+            pendingCharset = null;
+        }
+    }
+
+    private static Encoding EncodingOrUtf8(string charset)
+    {
+        try
+        {
+            return Encoding.GetEncoding(charset);
+        }
+        catch (ArgumentException)
+        {
+            return Encoding.UTF8;
+        }
     }
 
     private static string? Parameter(string header, string name)
@@ -163,7 +240,4 @@ internal sealed partial class MailFile
 
     [GeneratedRegex(@"=\?(?<charset>[^?]+)\?(?<kind>[BbQq])\?(?<text>[^?]*)\?=", RegexOptions.None, 1000)]
     private static partial Regex EncodedWord();
-
-    [GeneratedRegex(@"\?=\s+=\?", RegexOptions.None, 1000)]
-    private static partial Regex AdjacentWords();
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Layan.Infrastructure.Localization;
 using Layan.Infrastructure.Outbox;
 using Layan.Infrastructure.Work;
@@ -18,7 +19,7 @@ namespace Layan.Infrastructure.Email;
 internal sealed record EmailTemplate(IStringLocalizer Strings, string Name);
 
 /// <summary>Composes localized emails and queues them in the caller's unit of work.</summary>
-internal sealed class Mailer(Outbox.Outbox outbox, IStringLocalizer<SharedResource> shared)
+internal sealed partial class Mailer(Outbox.Outbox outbox, IStringLocalizer<SharedResource> shared)
 {
     public const string ActionUrl = "actionUrl";
 
@@ -35,7 +36,9 @@ internal sealed class Mailer(Outbox.Outbox outbox, IStringLocalizer<SharedResour
         CultureInfo.CurrentUICulture = culture;
         try
         {
-            var subject = Fill(template.Strings[$"{template.Name}.Subject"], values, encode: false);
+            // A subject is one header line: line breaks in a value would break (or inject) headers.
+            var subject = string.Join(' ', Fill(template.Strings[$"{template.Name}.Subject"], values, encode: false)
+                .Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             var paragraphs = template.Strings[$"{template.Name}.Body"].Value
                 .Split(["\r\n\r\n", "\n\n"], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var action = template.Strings[$"{template.Name}.Action"];
@@ -70,15 +73,15 @@ internal sealed class Mailer(Outbox.Outbox outbox, IStringLocalizer<SharedResour
         }
     }
 
-    private static string Fill(string template, IReadOnlyDictionary<string, string> values, bool encode)
-    {
-        var result = encode ? WebUtility.HtmlEncode(template) : template;
-        foreach (var (key, value) in values)
-        {
-            result = result.Replace("{" + key + "}", encode ? WebUtility.HtmlEncode(value) : value, StringComparison.Ordinal);
-        }
-        return result;
-    }
+    // One pass: a value that itself contains "{other}" is not expanded again.
+    private static string Fill(string template, IReadOnlyDictionary<string, string> values, bool encode) =>
+        Placeholder().Replace(encode ? WebUtility.HtmlEncode(template) : template, match =>
+            values.TryGetValue(match.Groups[1].Value, out var value)
+                ? encode ? WebUtility.HtmlEncode(value) : value
+                : match.Value);
+
+    [GeneratedRegex(@"\{([A-Za-z][A-Za-z0-9]*)\}", RegexOptions.None, 1000)]
+    private static partial Regex Placeholder();
 }
 
 /// <summary>Delivers queued emails; the outbox id becomes the Message-ID (the idempotency key).</summary>

@@ -15,12 +15,15 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
     /// <summary>
     /// Runs <paramref name="kind"/> at <paramref name="dueAt"/>. With a <paramref name="key"/>, an
     /// existing timer of that key is moved (and re-armed if it already ran) instead of duplicated.
+    /// Keys belong to the current workspace (or to the system outside one): two workspaces never
+    /// share a timer.
     /// </summary>
     public async Task<DueWork> ScheduleAsync(
         string kind, object payload, DateTimeOffset dueAt, string? key = null, CancellationToken cancellationToken = default)
     {
         var json = JsonSerializer.Serialize(payload, payload.GetType(), JsonSerializerOptions.Web);
-        var existing = key is null ? null : await db.DueWork.SingleOrDefaultAsync(w => w.Key == key, cancellationToken);
+        var scopedKey = key is null ? null : ScopedKey(key);
+        var existing = scopedKey is null ? null : await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey, cancellationToken);
         if (existing is not null)
         {
             existing.Kind = kind;
@@ -30,13 +33,16 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
             existing.Attempts = 0;
             existing.CompletedAt = null;
             existing.LastError = null;
+            // A run in flight loses its claim: its completion cannot overwrite the new schedule.
+            existing.LeaseToken = null;
+            existing.LeaseUntil = null;
             return existing;
         }
         var work = new DueWork
         {
             Kind = kind,
             Payload = json,
-            Key = key,
+            Key = scopedKey,
             WorkspaceId = tenant.WorkspaceId,
             CreatedAt = clock.GetUtcNow(),
             DueAt = dueAt,
@@ -45,16 +51,26 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
         return work;
     }
 
-    /// <summary>Cancels the pending timer named <paramref name="key"/>; true if there was one.</summary>
+    /// <summary>
+    /// Cancels the pending timer named <paramref name="key"/>; true if there was one. A run already
+    /// in flight then fails to complete, and its changes are discarded.
+    /// </summary>
     public async Task<bool> CancelAsync(string key, CancellationToken cancellationToken = default)
     {
-        var existing = await db.DueWork.SingleOrDefaultAsync(w => w.Key == key && w.State == WorkState.Pending, cancellationToken);
+        var scopedKey = ScopedKey(key);
+        var existing = await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey && w.State == WorkState.Pending, cancellationToken);
         if (existing is null)
         {
             return false;
         }
         db.DueWork.Remove(existing);
         return true;
+    }
+
+    private string ScopedKey(string key)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        return $"{tenant.WorkspaceId?.ToString("N") ?? "system"}:{key}";
     }
 }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Localization;
+using Layan.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Layan.Infrastructure.Localization;
@@ -36,8 +37,8 @@ internal static class LocalizationModule
     {
         // The language picker's form posts here (antiforgery-checked, as every form).
         app.MapPost("/culture", SetCulture).DisableRateLimiting().ExcludeFromDescription();
-        app.MapGet("/api/v1/languages", () => TypedResults.Ok(SupportedLanguages.All.Select(l => new LanguageDto(l.Code, l.NativeName))))
-            .WithTags("Meta")
+        app.MapApiGroup("languages", "Meta")
+            .MapGet("", () => TypedResults.Ok(SupportedLanguages.All.Select(l => new LanguageDto(l.Code, l.NativeName))))
             .WithName("ListLanguages")
             .WithSummary("The languages Layan speaks.");
         return app;
@@ -70,8 +71,10 @@ internal static class LocalizationModule
                 Secure = http.Request.IsHttps,
             });
 
+    /// <summary>A path on this site: no scheme, no host, no control characters (which browsers strip).</summary>
     private static bool IsLocal(string url) =>
-        url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
+        url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) &&
+        !url.Any(char.IsControl);
 
     internal sealed record LanguageDto(string Code, string Name);
 }

@@ -10,7 +10,7 @@ internal interface IWorkspaceOwned
 /// <summary>
 /// The workspace the current request, circuit or job acts in (scoped). Set once per scope by
 /// whoever knows it (sign-in, a job's row); operator pages may bypass the tenant filter only
-/// through <see cref="BypassForOperator"/>, which is written to the audit log.
+/// through <see cref="BypassForOperatorAsync"/>, which is written to the audit log.
 /// </summary>
 internal sealed class TenantContext
 {
@@ -31,14 +31,16 @@ internal sealed class TenantContext
     }
 
     /// <summary>
-    /// Lifts the workspace filter until the returned handle is disposed. The reason and the actor
-    /// are recorded by <paramref name="audit"/> in the same unit of work as whatever follows.
+    /// Lifts the workspace filter until the returned handle is disposed. The actor and the reason
+    /// are written to the audit log at once, before anything is read, whether or not the caller
+    /// ever saves.
     /// </summary>
-    public IDisposable BypassForOperator(Audit.AuditLog audit, string actorId, string reason)
+    public async Task<IDisposable> BypassForOperatorAsync(
+        Audit.AuditLog audit, string actorId, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actorId);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        audit.Record("tenancy.bypass", "workspaces", before: null, after: null, reason: reason, actorId: actorId, workspaceId: null);
+        await audit.RecordNowAsync("tenancy.bypass", "workspaces", reason, actorId, cancellationToken);
         _bypassDepth++;
         return new Release(this);
     }

@@ -23,4 +23,11 @@ internal static class ApiDocs
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }
+
+    /// <summary>
+    /// The route group of one API resource, <c>/api/v1/{resource}</c>, with its OpenAPI tag. Features
+    /// map their endpoints on it and set authorization and rate limits once, on the group.
+    /// </summary>
+    public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string resource, string tag) =>
+        app.MapGroup($"/api/v1/{resource}").WithTags(tag);
 }

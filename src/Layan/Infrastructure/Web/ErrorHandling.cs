@@ -44,7 +44,7 @@ internal static partial class ErrorHandling
     private static bool IsApi(PathString path) => path.StartsWithSegments("/api");
 
     /// <summary>Answers API failures with ProblemDetails; page failures fall through to /error.</summary>
-    private sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+    private sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
@@ -66,13 +66,10 @@ internal static partial class ErrorHandling
             {
                 LogUnhandled(logger, exception, failedPath);
             }
-            httpContext.Response.StatusCode = status;
-            return await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = httpContext,
-                Exception = exception,
-                ProblemDetails = new ProblemDetails { Status = status, Title = title },
-            });
+            // Written whatever the client accepts: an API failure must never fall through to the HTML page.
+            var problem = new ProblemDetails { Status = status, Title = title, Extensions = { ["traceId"] = httpContext.TraceIdentifier } };
+            await TypedResults.Problem(problem).ExecuteAsync(httpContext);
+            return true;
         }
     }
 }

@@ -13,6 +13,7 @@ internal static class WebUi
     public static WebApplicationBuilder AddWebUi(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents();
+        builder.Services.AddOptions<PublicUrlOptions>().Bind(builder.Configuration.GetSection(PublicUrlOptions.Section));
         builder.Services.AddRadzenComponents();
         builder.Services.AddAntiforgery();
         return builder;

@@ -15,6 +15,7 @@ internal static class WorkModule
         builder.Services.AddSingleton<IWorkSignal>(sp => sp.GetRequiredService<WorkSignal<T>>());
         builder.Services.AddSingleton<WorkRunner<T>>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkRunner<T>>());
+        builder.Services.AddHealthChecks().AddCheck<DeadWorkHealthCheck<T>>($"work:{name}", tags: ["ready"]);
         return builder;
     }
 }

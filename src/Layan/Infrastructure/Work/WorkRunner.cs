@@ -60,76 +60,102 @@ internal sealed partial class WorkRunner<T>(
     /// <summary>Claims and runs one batch of due rows; returns how many were claimed.</summary>
     internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        var lease = Guid.NewGuid();
         IReadOnlyList<Guid> claimed;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
-            claimed = await ClaimAsync(db, cancellationToken);
+            claimed = await ClaimAsync(db, lease, cancellationToken);
         }
         foreach (var id in claimed)
         {
-            await RunItemAsync(id, cancellationToken);
+            await RunItemAsync(id, lease, cancellationToken);
         }
         return claimed.Count;
     }
 
-    private async Task<IReadOnlyList<Guid>> ClaimAsync(LayanDbContext db, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Guid>> ClaimAsync(LayanDbContext db, Guid lease, CancellationToken cancellationToken)
     {
         var options = Options;
-        var now = clock.GetUtcNow();
-        var token = Guid.NewGuid();
+        var now = clock.GetUtcNow().UtcDateTime;
         var table = db.Model.FindEntityType(typeof(T))!.GetTableName()!;
-        var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
-        var sql = string.Concat(
-            "UPDATE \"", table, "\" SET \"LeaseToken\" = {0}, \"LeaseUntil\" = {1}, \"Attempts\" = \"Attempts\" + 1 ",
-            "WHERE \"Id\" IN (SELECT \"Id\" FROM \"", table, "\" WHERE \"State\" = 'Pending' AND \"DueAt\" <= {2} ",
-            "AND (\"LeaseUntil\" IS NULL OR \"LeaseUntil\" <= {2}) ORDER BY \"DueAt\" LIMIT {3}", skipLocked, ")");
+        // A row whose last attempt was claimed and never finished (its node died or hung past the
+        // lease) is dead, not retried forever.
         await db.Database.ExecuteSqlRawAsync(
-            sql, [token, (now + options.Lease).UtcDateTime, now.UtcDateTime, options.BatchSize], cancellationToken);
-        return await db.Set<T>().Where(w => w.LeaseToken == token).OrderBy(w => w.DueAt).Select(w => w.Id).ToListAsync(cancellationToken);
+            string.Concat(
+                "UPDATE \"", table, "\" SET \"State\" = 'Dead', \"CompletedAt\" = {0}, \"LeaseToken\" = NULL, \"LeaseUntil\" = NULL, ",
+                "\"LastError\" = COALESCE(\"LastError\", 'The last attempt did not finish within its lease.') ",
+                "WHERE \"State\" = 'Pending' AND \"Attempts\" >= {1} AND \"LeaseUntil\" <= {0}"),
+            [now, options.MaxAttempts],
+            cancellationToken);
+        var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
+        await db.Database.ExecuteSqlRawAsync(
+            string.Concat(
+                "UPDATE \"", table, "\" SET \"LeaseToken\" = {0}, \"LeaseUntil\" = {1}, \"Attempts\" = \"Attempts\" + 1 ",
+                "WHERE \"Id\" IN (SELECT \"Id\" FROM \"", table, "\" WHERE \"State\" = 'Pending' AND \"DueAt\" <= {2} ",
+                "AND (\"LeaseUntil\" IS NULL OR \"LeaseUntil\" <= {2}) AND \"Attempts\" < {4} ORDER BY \"DueAt\" LIMIT {3}", skipLocked, ")"),
+            [lease, now + options.Lease, now, options.BatchSize, options.MaxAttempts],
+            cancellationToken);
+        return await db.Set<T>().Where(w => w.LeaseToken == lease).OrderBy(w => w.DueAt).Select(w => w.Id).ToListAsync(cancellationToken);
     }
 
-    private async Task RunItemAsync(Guid id, CancellationToken cancellationToken)
+    private async Task RunItemAsync(Guid id, Guid lease, CancellationToken cancellationToken)
     {
-        Guid? lease;
-        await using (var scope = scopes.CreateAsyncScope())
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+        // Only while this claim still holds: the row may have been cancelled, re-armed, or (its
+        // lease having ended while earlier rows of the batch ran) taken by another node.
+        var item = await db.Set<T>().SingleOrDefaultAsync(
+            w => w.Id == id && w.LeaseToken == lease && w.State == WorkState.Pending, cancellationToken);
+        if (item is null || item.LeaseUntil <= clock.GetUtcNow())
         {
-            var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
-            var item = await db.Set<T>().SingleAsync(w => w.Id == id, cancellationToken);
-            lease = item.LeaseToken;
-            if (item.WorkspaceId is { } workspaceId)
-            {
-                scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(workspaceId);
-            }
-            try
-            {
-                var handler = scope.ServiceProvider.GetServices<IWorkHandler<T>>().SingleOrDefault(h => h.Kind == item.Kind)
-                    ?? throw new InvalidOperationException($"No handler for work of kind '{item.Kind}'.");
-                await handler.HandleAsync(item, cancellationToken);
-                item.Complete(clock.GetUtcNow());
-                await db.SaveChangesAsync(cancellationToken);
-                return;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                LogItemFailed(logger, ex, queue.Name, item.Kind, id, item.Attempts);
-                await RecordFailureAsync(id, lease, ex, cancellationToken);
-            }
+            return;
+        }
+        if (item.WorkspaceId is { } workspaceId)
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(workspaceId);
+        }
+        try
+        {
+            var handler = scope.ServiceProvider.GetServices<IWorkHandler<T>>().SingleOrDefault(h => h.Kind == item.Kind)
+                ?? throw new InvalidOperationException($"No handler for work of kind '{item.Kind}'.");
+            await handler.HandleAsync(item, cancellationToken);
+            item.Complete(clock.GetUtcNow());
+            // Guarded by the lease token: if the lease was lost meanwhile, this save fails and the
+            // handler's own changes go with it; the new holder's run is the one that counts.
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            LogLeaseLost(logger, queue.Name, item.Kind, id);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogItemFailed(logger, ex, queue.Name, item.Kind, id, item.Attempts);
+            await RecordFailureAsync(id, lease, ex, cancellationToken);
         }
     }
 
-    private async Task RecordFailureAsync(Guid id, Guid? lease, Exception error, CancellationToken cancellationToken)
+    private async Task RecordFailureAsync(Guid id, Guid lease, Exception error, CancellationToken cancellationToken)
     {
         // A fresh scope: whatever the failed handler changed is thrown away.
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
-        var item = await db.Set<T>().SingleAsync(w => w.Id == id, cancellationToken);
-        if (item.LeaseToken != lease)
+        var item = await db.Set<T>().SingleOrDefaultAsync(w => w.Id == id && w.LeaseToken == lease, cancellationToken);
+        if (item is null)
         {
-            return; // Another node holds it now.
+            return; // Cancelled, or another node holds it now.
         }
         item.Fail($"{error.GetType().Name}: {error.Message}", clock.GetUtcNow(), Options);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            LogLeaseLost(logger, queue.Name, item.Kind, id);
+            return;
+        }
         if (item.State == WorkState.Dead)
         {
             LogItemDead(logger, queue.Name, item.Kind, id, item.Attempts);
@@ -167,6 +193,9 @@ internal sealed partial class WorkRunner<T>(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: {Kind} {Id} failed on attempt {Attempt}")]
     private static partial void LogItemFailed(ILogger logger, Exception exception, string queue, string kind, Guid id, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: {Kind} {Id} was cancelled or taken by another node before it finished")]
+    private static partial void LogLeaseLost(ILogger logger, string queue, string kind, Guid id);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: {Kind} {Id} is dead after {Attempts} attempts")]
     private static partial void LogItemDead(ILogger logger, string queue, string kind, Guid id, int attempts);

@@ -1,6 +1,6 @@
+using Layan.Infrastructure.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Localization;
-using Layan.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Layan.Infrastructure.Localization;

@@ -1,6 +1,8 @@
+using Layan.Features.Accounts;
 using Layan.Features.DevMail;
 using Layan.Infrastructure;
 using Layan.Infrastructure.Audit;
+using Layan.Infrastructure.DataProtection;
 using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Email;
 using Layan.Infrastructure.Events;
@@ -16,6 +18,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddClock();
 builder.AddStorage();
 builder.AddDatabase();
+builder.AddLayanDataProtection();
 builder.AddAudit();
 builder.AddOutbox();
 builder.AddDueWork();
@@ -29,6 +32,7 @@ builder.AddRateLimits();
 builder.AddApiDocs();
 builder.AddWebUi();
 builder.AddDevMail();
+builder.AddAccounts();
 
 var app = builder.Build();
 
@@ -40,12 +44,14 @@ if (await app.RunCommandAsync(args))
 app.UseNetwork();
 app.UseErrorHandling();
 app.UseLayanLocalization();
+app.UseAccounts();
 app.UseRateLimits();
 app.UseWebUi();
 
 app.MapHealth();
 app.MapApiDocs();
 app.MapLocalization();
+app.MapAccounts();
 app.MapWebUi();
 
 await app.RunAsync();

@@ -1,19 +1,21 @@
 using System.Linq.Expressions;
+using Layan.Features.Accounts;
 using Layan.Infrastructure.Audit;
 using Layan.Infrastructure.Jobs;
 using Layan.Infrastructure.Outbox;
 using Layan.Infrastructure.Tenancy;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Layan.Infrastructure.Db;
 
 /// <summary>
-/// The one DbContext. Entity configurations live beside their entities and are picked up from the
-/// assembly. Every <see cref="IWorkspaceOwned"/> entity is filtered to the current workspace and
+/// The one DbContext (with ASP.NET Core Identity's user tables; workspace roles are Layan's own).
+/// Entity configurations live beside their entities and are picked up from the assembly. Every <see cref="IWorkspaceOwned"/> entity is filtered to the current workspace and
 /// may only be written inside it.
 /// </summary>
-internal class LayanDbContext : DbContext
+internal class LayanDbContext : IdentityUserContext<User, Guid>
 {
     private readonly TenantContext _tenant;
 
@@ -46,6 +48,7 @@ internal class LayanDbContext : DbContext
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder); // Identity's tables first; our configurations refine them
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LayanDbContext).Assembly);
         foreach (var entityType in modelBuilder.Model.GetEntityTypes())
         {

@@ -120,7 +120,11 @@ internal sealed partial class WorkRunner<T>(
             var handler = scope.ServiceProvider.GetServices<IWorkHandler<T>>().SingleOrDefault(h => h.Kind == item.Kind)
                 ?? throw new InvalidOperationException($"No handler for work of kind '{item.Kind}'.");
             await handler.HandleAsync(item, cancellationToken);
-            item.Complete(clock.GetUtcNow());
+            if (item.LeaseToken == lease)
+            {
+                item.Complete(clock.GetUtcNow());
+            }
+            // else the handler re-armed its own timer (a keyed schedule clears the lease): keep that.
             // Guarded by the lease token: if the lease was lost meanwhile, this save fails and the
             // handler's own changes go with it; the new holder's run is the one that counts.
             await db.SaveChangesAsync(cancellationToken);

@@ -1,0 +1,133 @@
+using System.Security.Claims;
+using Layan.Infrastructure;
+using Layan.Infrastructure.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Localization;
+
+namespace Layan.Features.Accounts;
+
+/// <summary><c>/api/v1/auth</c>: the accounts flows as JSON (the pages call the same services).</summary>
+internal static class AccountEndpoints
+{
+    public static void MapAccountEndpoints(this WebApplication app)
+    {
+        var auth = app.MapApiGroup("auth", "Accounts");
+        var limited = auth.MapGroup("").RequireRateLimiting(RateLimits.Auth);
+        limited.MapPost("/register", RegisterAsync).WithSummary("Register; the answer is the same for a new and an existing address (ACC-2, ACC-8).");
+        limited.MapPost("/verify", VerifyAsync).WithSummary("Verify the address with its code and sign in (ACC-4, ACC-9).");
+        limited.MapPost("/resend", ResendAsync).WithSummary("Send the code again (ACC-5).");
+        limited.MapPost("/change-email", ChangeEmailAsync).WithSummary("Correct the address before it is verified (ACC-7).");
+        limited.MapPost("/login", LoginAsync).WithSummary("Sign in with email and password (LOG-1, LOG-3).");
+        auth.MapPost("/password-check", CheckPassword).WithSummary("The strength meter: score and the reasons a password is refused (ACC-3).");
+        auth.MapPost("/logout", LogoutAsync).RequireAuthorization().WithSummary("End this session.");
+        auth.MapGet("/me", MeAsync).RequireAuthorization().WithSummary("The signed-in user.");
+
+        // The pages' sign-out button (a form with an antiforgery token).
+        app.MapPost("/logout", async (SignInManager<User> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return TypedResults.LocalRedirect("/");
+        }).ExcludeFromDescription();
+    }
+
+    internal sealed record RegisterBody(string? FullName, string? Email, string? Password, string? Language, string? Phone, bool AcceptTerms);
+
+    internal sealed record EmailCodeBody(string? Email, string? Code);
+
+    internal sealed record EmailBody(string? Email);
+
+    internal sealed record ChangeEmailBody(string? Email, string? NewEmail, string? Password);
+
+    internal sealed record LoginBody(string? Email, string? Password);
+
+    internal sealed record PasswordCheckBody(string? Password, string? Email, string? FullName);
+
+    internal sealed record Accepted(string Status, string Email);
+
+    internal sealed record SignedIn(bool TwoFactorRequired, string Redirect);
+
+    internal sealed record Strength(int Score, bool Acceptable, IReadOnlyList<Problem> Problems);
+
+    internal sealed record Problem(string Code, string Message);
+
+    internal sealed record Me(Guid Id, string FullName, string Email, string Language, bool Verified);
+
+    private static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> RegisterAsync(
+        RegisterBody body, Registration registration, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await registration.RegisterAsync(
+            new RegisterRequest(body.FullName, body.Email, body.Password, body.Language, body.Phone, body.AcceptTerms), cancellationToken);
+        return result.Succeeded
+            ? TypedResults.Accepted("/api/v1/auth/verify", new Accepted("verification_sent", result.Value!))
+            : Validation(result.Errors, strings, http);
+    }
+
+    private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> VerifyAsync(
+        EmailCodeBody body, EmailVerification verification, SignInManager<User> signIn, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await verification.VerifyAsync(body.Email, body.Code, cancellationToken);
+        if (!result.Succeeded)
+        {
+            return result.Errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
+        }
+        await signIn.SignInAsync(result.Value!, isPersistent: false);
+        return TypedResults.Ok(new SignedIn(false, "/account"));
+    }
+
+    private static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> ResendAsync(
+        EmailBody body, EmailVerification verification, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await verification.ResendAsync(body.Email, cancellationToken);
+        if (result.Succeeded)
+        {
+            return TypedResults.Accepted("/api/v1/auth/verify", new Accepted("verification_sent", body.Email!.Trim()));
+        }
+        var status = result.Errors[0].RetryAfter is null ? StatusCodes.Status400BadRequest : StatusCodes.Status429TooManyRequests;
+        return result.Errors.ToProblem(status, strings, http);
+    }
+
+    private static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> ChangeEmailAsync(
+        ChangeEmailBody body, EmailVerification verification, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await verification.ChangeEmailAsync(body.Email, body.NewEmail, body.Password, cancellationToken);
+        return result.Succeeded
+            ? TypedResults.Accepted("/api/v1/auth/verify", new Accepted("verification_sent", body.NewEmail!.Trim()))
+            : result.Errors.ToProblem(result.Errors[0].Code == AccountErrors.CredentialsInvalid ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest, strings, http);
+    }
+
+    private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> LoginAsync(
+        LoginBody body, PasswordSignIn signIn, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await signIn.SignInAsync(body.Email, body.Password, cancellationToken);
+        if (result.Succeeded)
+        {
+            return TypedResults.Ok(new SignedIn(false, "/account"));
+        }
+        var status = result.Errors[0].Code == AccountErrors.EmailNotVerified ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
+        return result.Errors.ToProblem(status, strings, http);
+    }
+
+    private static Ok<Strength> CheckPassword(PasswordCheckBody body, IStringLocalizer<AccountsResource> strings)
+    {
+        var verdict = PasswordPolicy.Shipped.Evaluate(body.Password, body.Email, body.FullName);
+        return TypedResults.Ok(new Strength(verdict.Score, verdict.Acceptable, [.. verdict.Problems.Select(p => new Problem(p, strings[$"Error.{p}"]))]));
+    }
+
+    private static async Task<NoContent> LogoutAsync(SignInManager<User> signIn)
+    {
+        await signIn.SignOutAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<Me>, UnauthorizedHttpResult>> MeAsync(ClaimsPrincipal principal, UserManager<User> users)
+    {
+        var user = await users.GetUserAsync(principal);
+        return user is null
+            ? TypedResults.Unauthorized()
+            : TypedResults.Ok(new Me(user.Id, user.FullName, user.Email!, user.Language, user.EmailConfirmed));
+    }
+
+    private static ProblemHttpResult Validation(IReadOnlyList<Error> errors, IStringLocalizer strings, HttpContext http) =>
+        errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
+}

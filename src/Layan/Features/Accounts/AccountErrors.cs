@@ -1,0 +1,31 @@
+namespace Layan.Features.Accounts;
+
+/// <summary>
+/// The stable error codes of accounts (docs/api.md). Pages and the API use the same codes; the
+/// help panel (HLP-3) keys its articles on them. A code never changes meaning once published.
+/// </summary>
+internal static class AccountErrors
+{
+    public const string ValidationFailed = "validation_failed";
+    public const string FullNameRequired = "full_name_required";
+    public const string FullNameTooLong = "full_name_too_long";
+    public const string EmailInvalid = "email_invalid";
+    public const string LanguageInvalid = "language_invalid";
+    public const string PhoneInvalid = "phone_invalid";
+    public const string TermsRequired = "terms_required";
+    public const string CodeInvalid = "code_invalid";
+    public const string CodeExpired = "code_expired";
+    public const string CodeAttemptsExceeded = "code_attempts_exceeded";
+    public const string ResendTooSoon = "resend_too_soon";
+    public const string ResendLimitReached = "resend_limit_reached";
+    public const string CredentialsInvalid = "credentials_invalid";
+    public const string EmailNotVerified = "email_not_verified";
+
+    /// <summary>Every code, for the documentation test and the help panel.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        ValidationFailed, FullNameRequired, FullNameTooLong, EmailInvalid, LanguageInvalid, PhoneInvalid, TermsRequired,
+        PasswordPolicy.TooShort, PasswordPolicy.TooLong, PasswordPolicy.Common, PasswordPolicy.Personal, PasswordPolicy.TooWeak,
+        CodeInvalid, CodeExpired, CodeAttemptsExceeded, ResendTooSoon, ResendLimitReached, CredentialsInvalid, EmailNotVerified,
+    ];
+}

@@ -1,0 +1,60 @@
+using Layan.Infrastructure.Jobs;
+using Layan.Infrastructure.Work;
+using Microsoft.AspNetCore.Identity;
+
+namespace Layan.Features.Accounts;
+
+internal static class AccountsModule
+{
+    public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AccountOptions>().Bind(builder.Configuration.GetSection(AccountOptions.Section));
+        services.AddIdentityCore<User>(options =>
+            {
+                // ACC-3 is PasswordPolicy (length, common list, personal words, zxcvbn), not composition rules.
+                options.Password.RequiredLength = PasswordPolicy.MinLength;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequiredUniqueChars = 1;
+                options.User.RequireUniqueEmail = true;
+                options.User.AllowedUserNameCharacters = "";
+                options.SignIn.RequireConfirmedEmail = true;
+                // Lockout is counted by PasswordSignIn within a window (LOG-3); Identity's own
+                // counter has no window.
+                options.Lockout.AllowedForNewUsers = true;
+            })
+            .AddEntityFrameworkStores<Infrastructure.Db.LayanDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders()
+            .AddPasswordValidator<PolicyPasswordValidator>();
+        services.AddOptions<PasswordHasherOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<AccountOptions>>((hasher, accounts) => hasher.IterationCount = accounts.Value.PasswordHashIterations);
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.ConfigureSessionCookie();
+        services.AddAuthorization();
+        services.AddCascadingAuthenticationState();
+
+        services.AddScoped<EmailVerification>();
+        services.AddScoped<Registration>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddScoped<IWorkHandler<DueWork>, AutoResendHandler>();
+        services.AddScoped<IWorkHandler<DueWork>, PurgeUnverifiedHandler>();
+        return builder;
+    }
+
+    public static WebApplication UseAccounts(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapAccounts(this WebApplication app)
+    {
+        app.MapAccountEndpoints();
+        return app;
+    }
+}

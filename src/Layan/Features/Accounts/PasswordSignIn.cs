@@ -1,0 +1,65 @@
+using Layan.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Layan.Features.Accounts;
+
+/// <summary>
+/// LOG-1, LOG-3, LOG-10: email and password. Unknown address, wrong password and locked account
+/// give one answer with the same work (a password hash check) behind it; 5 failures within 15
+/// minutes lock the account for 15 minutes; an old hash is re-hashed at the current strength.
+/// </summary>
+internal sealed class PasswordSignIn(
+    UserManager<User> users,
+    SignInManager<User> signIn,
+    IPasswordHasher<User> hasher,
+    IOptions<AccountOptions> options,
+    TimeProvider clock)
+{
+    // A real hash of a random password, checked when there is no user, so that path costs the same.
+    private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<User>(
+        Options.Create(new PasswordHasherOptions { IterationCount = 210_000 })).HashPassword(null!, Guid.NewGuid().ToString()));
+
+    public async Task<Result<User>> SignInAsync(string? email, string? password, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
+        var now = clock.GetUtcNow();
+        if (user is null || password is null)
+        {
+            hasher.VerifyHashedPassword(null!, DecoyHash.Value, password ?? "");
+            return new Error(AccountErrors.CredentialsInvalid);
+        }
+        if (user.LockoutEnd > now)
+        {
+            hasher.VerifyHashedPassword(user, DecoyHash.Value, password);
+            return new Error(AccountErrors.CredentialsInvalid);
+        }
+        if (user.LastFailedSignInAt is { } lastFailure && lastFailure <= now - settings.LockoutWindow)
+        {
+            user.AccessFailedCount = 0;
+        }
+        // Re-hashes (and saves) a hash made with fewer iterations than configured.
+        if (!await users.CheckPasswordAsync(user, password))
+        {
+            user.AccessFailedCount++;
+            user.LastFailedSignInAt = now;
+            if (user.AccessFailedCount >= settings.LockoutFailures)
+            {
+                user.LockoutEnd = now + settings.LockoutDuration;
+                user.AccessFailedCount = 0;
+            }
+            await users.UpdateAsync(user);
+            return new Error(AccountErrors.CredentialsInvalid);
+        }
+        if (!user.EmailConfirmed)
+        {
+            return new Error(AccountErrors.EmailNotVerified);
+        }
+        user.AccessFailedCount = 0;
+        user.LastFailedSignInAt = null;
+        await users.UpdateAsync(user);
+        await signIn.SignInAsync(user, isPersistent: false);
+        return user;
+    }
+}

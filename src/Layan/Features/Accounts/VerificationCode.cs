@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Layan.Features.Accounts;
+
+internal enum CodeCheck
+{
+    Valid,
+    Invalid,
+    Expired,
+    AttemptsExceeded,
+}
+
+/// <summary>
+/// The rules of ACC-4 codes, with no I/O: 8 characters from an alphabet without look-alikes
+/// (no 0/O/o, 1/I/l/i), case-sensitive, a fixed lifetime, a number of wrong tries.
+/// </summary>
+internal static class VerificationCodeRules
+{
+    public const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
+
+    public const int Length = 8;
+
+    public static string Generate() => RandomNumberGenerator.GetString(Alphabet, Length);
+
+    /// <summary>Checks <paramref name="given"/> in constant time; expiry and spent tries win over a match.</summary>
+    public static CodeCheck Check(string expected, string? given, DateTimeOffset expiresAt, int failedAttempts, int maxFailedAttempts, DateTimeOffset now)
+    {
+        if (failedAttempts >= maxFailedAttempts)
+        {
+            return CodeCheck.AttemptsExceeded;
+        }
+        if (now >= expiresAt)
+        {
+            return CodeCheck.Expired;
+        }
+        var match = given is { Length: Length } &&
+            CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(expected), System.Text.Encoding.ASCII.GetBytes(given));
+        return match ? CodeCheck.Valid : CodeCheck.Invalid;
+    }
+}
+
+/// <summary>
+/// One code sent to one address (ACC-4). The code is kept protected (data protection), not
+/// hashed, because a resend while it lives carries the same code (ACC-5). One live code per user
+/// and channel: issuing a new one revokes the old.
+/// </summary>
+internal sealed class VerificationCode
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public Guid UserId { get; init; }
+
+    /// <summary><c>email</c> or <c>sms</c>.</summary>
+    public required string Channel { get; init; }
+
+    public required string Address { get; init; }
+
+    public required string ProtectedCode { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset ExpiresAt { get; init; }
+
+    public int FailedAttempts { get; set; }
+
+    public DateTimeOffset? UsedAt { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    public bool IsLive(DateTimeOffset now, int maxFailedAttempts) =>
+        UsedAt is null && RevokedAt is null && now < ExpiresAt && FailedAttempts < maxFailedAttempts;
+}
+
+internal sealed class VerificationCodeConfiguration : IEntityTypeConfiguration<VerificationCode>
+{
+    public void Configure(EntityTypeBuilder<VerificationCode> builder)
+    {
+        builder.ToTable("VerificationCodes");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Channel).HasMaxLength(10);
+        builder.Property(c => c.Address).HasMaxLength(256);
+        builder.Property(c => c.ProtectedCode).HasMaxLength(1000);
+        builder.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(c => new { c.UserId, c.Channel });
+    }
+}
+
+/// <summary>
+/// Every verification send and resend request (ACC-5, ACC-6): when, to which address, why, and
+/// the outbox message that carried it (its state is the provider's result). Requests for
+/// addresses with no account are recorded too, so limits answer the same either way.
+/// </summary>
+internal sealed class VerificationSend
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public Guid? UserId { get; init; }
+
+    /// <summary>Normalized (upper-case) address, the unit of the resend limits.</summary>
+    public required string Address { get; init; }
+
+    public required string Channel { get; init; }
+
+    /// <summary><c>initial</c>, <c>manual</c> or <c>auto</c>.</summary>
+    public required string Reason { get; init; }
+
+    public DateTimeOffset RequestedAt { get; init; }
+
+    public Guid? OutboxMessageId { get; init; }
+}
+
+internal sealed class VerificationSendConfiguration : IEntityTypeConfiguration<VerificationSend>
+{
+    public void Configure(EntityTypeBuilder<VerificationSend> builder)
+    {
+        builder.ToTable("VerificationSends");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Address).HasMaxLength(256);
+        builder.Property(s => s.Channel).HasMaxLength(10);
+        builder.Property(s => s.Reason).HasMaxLength(10);
+        builder.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(s => new { s.Address, s.RequestedAt });
+    }
+}

@@ -64,14 +64,14 @@ internal static class AccountEndpoints
     }
 
     private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> VerifyAsync(
-        EmailCodeBody body, EmailVerification verification, SignInManager<User> signIn, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+        EmailCodeBody body, EmailVerification verification, PasswordSignIn signIn, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
     {
         var result = await verification.VerifyAsync(body.Email, body.Code, cancellationToken);
         if (!result.Succeeded)
         {
             return result.Errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
         }
-        await signIn.SignInAsync(result.Value!, isPersistent: false);
+        await signIn.StartSessionAsync(result.Value!);
         return TypedResults.Ok(new SignedIn(false, "/account"));
     }
 
@@ -128,6 +128,6 @@ internal static class AccountEndpoints
             : TypedResults.Ok(new Me(user.Id, user.FullName, user.Email!, user.Language, user.EmailConfirmed));
     }
 
-    private static ProblemHttpResult Validation(IReadOnlyList<Error> errors, IStringLocalizer strings, HttpContext http) =>
+    private static ProblemHttpResult Validation(IReadOnlyList<Failure> errors, IStringLocalizer strings, HttpContext http) =>
         errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
 }

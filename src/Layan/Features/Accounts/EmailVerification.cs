@@ -51,7 +51,7 @@ internal sealed class EmailVerification(
         var user = email is null ? null : await users.FindByEmailAsync(email.Trim());
         if (user is null || user.EmailConfirmed)
         {
-            return new Error(AccountErrors.CodeInvalid, "code");
+            return new Failure(AccountErrors.CodeInvalid, "code");
         }
         var now = clock.GetUtcNow();
         var latest = await db.Set<VerificationCode>()
@@ -60,20 +60,20 @@ internal sealed class EmailVerification(
             .FirstOrDefaultAsync(cancellationToken);
         if (latest is null || latest.Address != user.Email)
         {
-            return new Error(AccountErrors.CodeInvalid, "code");
+            return new Failure(AccountErrors.CodeInvalid, "code");
         }
         var check = VerificationCodeRules.Check(
             _codes.Unprotect(latest.ProtectedCode), code?.Trim(), latest.ExpiresAt, latest.FailedAttempts, Settings.CodeMaxFailedAttempts, now);
         switch (check)
         {
             case CodeCheck.Expired:
-                return new Error(AccountErrors.CodeExpired, "code");
+                return new Failure(AccountErrors.CodeExpired, "code");
             case CodeCheck.AttemptsExceeded:
-                return new Error(AccountErrors.CodeAttemptsExceeded, "code");
+                return new Failure(AccountErrors.CodeAttemptsExceeded, "code");
             case CodeCheck.Invalid:
                 latest.FailedAttempts++;
                 await db.SaveChangesAsync(cancellationToken);
-                return new Error(latest.FailedAttempts >= Settings.CodeMaxFailedAttempts ? AccountErrors.CodeAttemptsExceeded : AccountErrors.CodeInvalid, "code");
+                return new Failure(latest.FailedAttempts >= Settings.CodeMaxFailedAttempts ? AccountErrors.CodeAttemptsExceeded : AccountErrors.CodeInvalid, "code");
         }
         latest.UsedAt = now;
         user.EmailConfirmed = true;
@@ -97,7 +97,7 @@ internal sealed class EmailVerification(
     {
         if (!EmailAddresses.IsValid(email?.Trim()))
         {
-            return new Error(AccountErrors.EmailInvalid, "email");
+            return new Failure(AccountErrors.EmailInvalid, "email");
         }
         var address = EmailAddresses.Normalize(email!);
         var now = clock.GetUtcNow();
@@ -107,11 +107,11 @@ internal sealed class EmailVerification(
             .ToListAsync(cancellationToken);
         if (recent.Count > 0 && recent.Max() + Settings.ResendCooldown > now)
         {
-            return new Error(AccountErrors.ResendTooSoon, "email", recent.Max() + Settings.ResendCooldown - now);
+            return new Failure(AccountErrors.ResendTooSoon, "email", recent.Max() + Settings.ResendCooldown - now);
         }
         if (recent.Count >= Settings.ResendsPerDay)
         {
-            return new Error(AccountErrors.ResendLimitReached, "email", recent.Min() + TimeSpan.FromDays(1) - now);
+            return new Failure(AccountErrors.ResendLimitReached, "email", recent.Min() + TimeSpan.FromDays(1) - now);
         }
         var user = await users.FindByEmailAsync(email!.Trim());
         if (user is { EmailConfirmed: false })
@@ -136,12 +136,12 @@ internal sealed class EmailVerification(
         var wanted = newEmail?.Trim();
         if (!EmailAddresses.IsValid(wanted))
         {
-            return new Error(AccountErrors.EmailInvalid, "newEmail");
+            return new Failure(AccountErrors.EmailInvalid, "newEmail");
         }
         var user = email is null ? null : await users.FindByEmailAsync(email.Trim());
         if (user is null || user.EmailConfirmed || password is null || !await users.CheckPasswordAsync(user, password))
         {
-            return new Error(AccountErrors.CredentialsInvalid, "password");
+            return new Failure(AccountErrors.CredentialsInvalid, "password");
         }
         if (await users.FindByEmailAsync(wanted!) is not null)
         {

@@ -1,4 +1,5 @@
 using Layan.Infrastructure;
+using Layan.Infrastructure.Localization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,7 @@ internal sealed class PasswordSignIn(
     SignInManager<User> signIn,
     IPasswordHasher<User> hasher,
     IOptions<AccountOptions> options,
+    IHttpContextAccessor http,
     TimeProvider clock)
 {
     // A real hash of a random password, checked when there is no user, so that path costs the same.
@@ -28,12 +30,12 @@ internal sealed class PasswordSignIn(
         if (user is null || password is null)
         {
             hasher.VerifyHashedPassword(null!, DecoyHash.Value, password ?? "");
-            return new Error(AccountErrors.CredentialsInvalid);
+            return new Failure(AccountErrors.CredentialsInvalid);
         }
         if (user.LockoutEnd > now)
         {
             hasher.VerifyHashedPassword(user, DecoyHash.Value, password);
-            return new Error(AccountErrors.CredentialsInvalid);
+            return new Failure(AccountErrors.CredentialsInvalid);
         }
         if (user.LastFailedSignInAt is { } lastFailure && lastFailure <= now - settings.LockoutWindow)
         {
@@ -50,16 +52,26 @@ internal sealed class PasswordSignIn(
                 user.AccessFailedCount = 0;
             }
             await users.UpdateAsync(user);
-            return new Error(AccountErrors.CredentialsInvalid);
+            return new Failure(AccountErrors.CredentialsInvalid);
         }
         if (!user.EmailConfirmed)
         {
-            return new Error(AccountErrors.EmailNotVerified);
+            return new Failure(AccountErrors.EmailNotVerified);
         }
         user.AccessFailedCount = 0;
         user.LastFailedSignInAt = null;
         await users.UpdateAsync(user);
-        await signIn.SignInAsync(user, isPersistent: false);
+        await StartSessionAsync(user);
         return user;
+    }
+
+    /// <summary>Signs <paramref name="user"/> in (a new server-side session) and switches the UI to their language.</summary>
+    public async Task StartSessionAsync(User user)
+    {
+        await signIn.SignInAsync(user, isPersistent: false);
+        if (http.HttpContext is { } context)
+        {
+            LocalizationModule.WriteCultureCookie(context, user.Language);
+        }
     }
 }

@@ -28,35 +28,35 @@ internal sealed partial class Registration(
     IOptions<PublicUrlOptions> publicUrl,
     TimeProvider clock)
 {
-    public static IReadOnlyList<Error> Validate(RegisterRequest request)
+    public static IReadOnlyList<Failure> Validate(RegisterRequest request)
     {
-        var errors = new List<Error>();
+        var errors = new List<Failure>();
         var name = request.FullName?.Trim() ?? "";
         if (name.Length == 0 || name.Any(char.IsControl))
         {
-            errors.Add(new Error(AccountErrors.FullNameRequired, "fullName"));
+            errors.Add(new Failure(AccountErrors.FullNameRequired, "fullName"));
         }
         else if (name.Length > 200)
         {
-            errors.Add(new Error(AccountErrors.FullNameTooLong, "fullName"));
+            errors.Add(new Failure(AccountErrors.FullNameTooLong, "fullName"));
         }
         if (!EmailAddresses.IsValid(request.Email?.Trim()))
         {
-            errors.Add(new Error(AccountErrors.EmailInvalid, "email"));
+            errors.Add(new Failure(AccountErrors.EmailInvalid, "email"));
         }
         var verdict = PasswordPolicy.Shipped.Evaluate(request.Password, request.Email, request.FullName);
-        errors.AddRange(verdict.Problems.Select(p => new Error(p, "password")));
+        errors.AddRange(verdict.Problems.Select(p => new Failure(p, "password")));
         if (!SupportedLanguages.IsSupported(request.Language))
         {
-            errors.Add(new Error(AccountErrors.LanguageInvalid, "language"));
+            errors.Add(new Failure(AccountErrors.LanguageInvalid, "language"));
         }
         if (!string.IsNullOrWhiteSpace(request.Phone) && !PhoneShape().IsMatch(request.Phone.Trim()))
         {
-            errors.Add(new Error(AccountErrors.PhoneInvalid, "phone"));
+            errors.Add(new Failure(AccountErrors.PhoneInvalid, "phone"));
         }
         if (!request.AcceptTerms)
         {
-            errors.Add(new Error(AccountErrors.TermsRequired, "acceptTerms"));
+            errors.Add(new Failure(AccountErrors.TermsRequired, "acceptTerms"));
         }
         return errors;
     }

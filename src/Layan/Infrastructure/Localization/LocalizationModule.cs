@@ -1,5 +1,7 @@
+using Layan.Features.Accounts;
 using Layan.Infrastructure.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 
@@ -44,8 +46,8 @@ internal static class LocalizationModule
         return app;
     }
 
-    private static Results<RedirectHttpResult, ValidationProblem> SetCulture(
-        [FromForm] string culture, [FromForm] string? returnUrl, HttpContext http)
+    private static async Task<Results<RedirectHttpResult, ValidationProblem>> SetCulture(
+        [FromForm] string culture, [FromForm] string? returnUrl, HttpContext http, UserManager<User> users)
     {
         if (!SupportedLanguages.IsSupported(culture))
         {
@@ -53,6 +55,12 @@ internal static class LocalizationModule
                 new Dictionary<string, string[]> { ["culture"] = ["Choose one of: en, id, es."] });
         }
         WriteCultureCookie(http, culture);
+        // Signed in: the profile remembers it too, for every device and every email.
+        if (await users.GetUserAsync(http.User) is { } user && user.Language != culture)
+        {
+            user.Language = culture;
+            await users.UpdateAsync(user);
+        }
         var target = returnUrl is { Length: > 0 } && IsLocal(returnUrl) ? returnUrl : "/";
         return TypedResults.LocalRedirect(target);
     }

@@ -12,7 +12,7 @@ namespace Layan.Infrastructure.Web;
 /// </summary>
 internal static class ErrorProblems
 {
-    public static ProblemHttpResult ToProblem(this IReadOnlyList<Error> errors, int status, IStringLocalizer strings, HttpContext http)
+    public static ProblemHttpResult ToProblem(this IReadOnlyList<Failure> errors, int status, IStringLocalizer strings, HttpContext http)
     {
         var first = errors[0];
         var problem = new ProblemDetails

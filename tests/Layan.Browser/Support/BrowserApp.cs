@@ -1,10 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Layan.Browser.Support;
@@ -38,11 +35,12 @@ public sealed class BrowserApp : IAsyncLifetime
     {
         Directory.CreateDirectory(_dataDirectory);
         Directory.CreateDirectory(Screenshots);
-        _factory = new Factory(_dataDirectory);
-        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        // A port chosen up front, so the links Layan writes into emails point at this server.
+        var port = FreeLoopbackPort();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        _factory = new Factory(_dataDirectory, BaseAddress);
+        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         _factory.StartServer();
-        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        BaseAddress = new Uri(address);
 
         if (!File.Exists(ChromiumPath))
         {
@@ -79,12 +77,37 @@ public sealed class BrowserApp : IAsyncLifetime
         Directory.Delete(_dataDirectory, recursive: true);
     }
 
-    private sealed class Factory(string dataDirectory) : WebApplicationFactory<Program>
+    /// <summary>Waits for the newest email to <paramref name="address"/> in the developer mailbox, opens it, and returns its page.</summary>
+    public static async Task<IPage> OpenNewestMailAsync(IPage page, string address)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            await page.GotoAsync("/dev/mail");
+            var row = page.Locator("tr", new PageLocatorOptions { HasText = address });
+            if (await row.CountAsync() > 0)
+            {
+                await row.First.GetByRole(AriaRole.Link).ClickAsync();
+                return page;
+            }
+            await Task.Delay(100); // the outbox delivers in the background
+        }
+        throw new TimeoutException($"No email to {address} arrived in the mailbox.");
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class Factory(string dataDirectory, Uri publicUrl) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("Storage:DataDirectory", dataDirectory);
+            builder.UseSetting("Web:PublicUrl", publicUrl.ToString());
         }
     }
 }

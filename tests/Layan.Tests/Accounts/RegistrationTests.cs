@@ -89,7 +89,11 @@ public sealed class RegistrationTests(PostgresServer postgres)
 
         var response = await client.PostJsonAsync("/api/v1/auth/register", new
         {
-            fullName = new string('A', 10 * 1024 * 1024), email = "big@example.com", password = AccountFlows.StrongPassword, language = "en", acceptTerms = true,
+            fullName = new string('A', 10 * 1024 * 1024),
+            email = "big@example.com",
+            password = AccountFlows.StrongPassword,
+            language = "en",
+            acceptTerms = true,
         });
 
         response.StatusCode.ShouldBeOneOf(HttpStatusCode.BadRequest, HttpStatusCode.RequestEntityTooLarge);
@@ -160,10 +164,8 @@ public sealed class RegistrationTests(PostgresServer postgres)
     {
         await using var app = await LayanApp.OnFreshSqliteAsync();
         using var client = app.Browser("id");
-        var token = Forms.AntiforgeryToken(await client.GetStringAsync("/register", Ct));
 
-        var response = await client.PostFormAsync("/register",
-            ("__RequestVerificationToken", token), ("_handler", "register"), ("Input.FullName", "Budi Santoso"),
+        var response = await client.SubmitFormAsync("/register", "register", ("Input.FullName", "Budi Santoso"),
             ("Input.Email", "budi@example"), ("Input.Password", "santoso-is-my-name"), ("Input.Language", "id"), ("Input.Phone", "+6281234567890"));
         var html = await response.Content.ReadAsStringAsync(Ct);
 
@@ -182,14 +184,33 @@ public sealed class RegistrationTests(PostgresServer postgres)
     {
         await using var app = await LayanApp.OnFreshSqliteAsync();
         using var client = app.Browser("es");
-        var token = Forms.AntiforgeryToken(await client.GetStringAsync("/register", Ct));
 
-        var response = await client.PostFormAsync("/register",
-            ("__RequestVerificationToken", token), ("_handler", "register"), ("Input.FullName", "Rosa Díaz"),
+        var response = await client.SubmitFormAsync("/register", "register", ("Input.FullName", "Rosa Díaz"),
             ("Input.Email", "rosa@example.es"), ("Input.Password", AccountFlows.StrongPassword), ("Input.Language", "es"), ("Input.AcceptTerms", "true"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         response.Headers.Location!.OriginalString.ShouldEndWith("verify?email=rosa%40example.es");
         (await app.EmailsToAsync("rosa@example.es")).ShouldHaveSingleItem().Language.ShouldBe("es");
+    }
+
+    [Fact]
+    public async Task The_verification_email_reaches_a_real_SMTP_server_in_the_user_s_language()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = await LayanApp.OnFreshSqliteAsync(new Dictionary<string, string?>
+        {
+            ["Email:Mode"] = "Smtp",
+            ["Email:Smtp:Host"] = "127.0.0.1",
+            ["Email:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Email:Smtp:UseTls"] = "false",
+        });
+        using var client = app.Browser();
+
+        await client.RegisterAsync("ramon@example.es", language: "es", fullName: "Ramón Núñez");
+
+        var mail = (await smtp.WaitForMessagesAsync(1)).ShouldHaveSingleItem();
+        mail.Subject.ShouldBe("Su código de Layan: " + await app.LatestCodeAsync("ramon@example.es"));
+        mail.TextBody.ShouldNotBeNull().ShouldStartWith("Hola Ramón Núñez:");
+        mail.HtmlBody.ShouldNotBeNull().ShouldContain("Verificar mi correo</a>");
     }
 }

@@ -45,6 +45,13 @@ public static partial class Forms
     public static Task<HttpResponseMessage> PostFormAsync(this HttpClient client, string url, params (string Name, string Value)[] fields) =>
         client.PostAsync(url, new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Name, f.Value))));
 
+    /// <summary>Opens the page, then submits its form <paramref name="formName"/> with <paramref name="fields"/>, as a browser does.</summary>
+    public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient client, string url, string formName, params (string Name, string Value)[] fields)
+    {
+        var token = AntiforgeryToken(await client.GetStringAsync(url, TestContext.Current.CancellationToken));
+        return await client.PostFormAsync(url, [("__RequestVerificationToken", token), ("_handler", formName), .. fields]);
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 }

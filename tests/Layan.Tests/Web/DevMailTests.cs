@@ -19,11 +19,8 @@ public sealed class DevMailTests
     {
         await using var app = await LayanApp.OnFreshSqliteAsync();
         using var client = app.Browser("es");
-        var token = Forms.AntiforgeryToken(await client.GetStringAsync("/dev/mail", Ct));
 
-        var sent = await client.PostFormAsync("/dev/mail",
-            ("__RequestVerificationToken", token), ("_handler", "dev-mail-test"),
-            ("Test.Address", "rosa@example.es"), ("Test.Language", "es"));
+        var sent = await client.SubmitFormAsync("/dev/mail", "dev-mail-test", ("Test.Address", "rosa@example.es"), ("Test.Language", "es"));
 
         (await sent.Content.ReadAsStringAsync(Ct)).ShouldContain("Se puso en cola un correo de prueba para rosa@example.es.");
         await using (var db = app.Database.CreateContext())
@@ -50,10 +47,8 @@ public sealed class DevMailTests
     {
         await using var app = await LayanApp.OnFreshSqliteAsync();
         using var client = app.Browser("id");
-        var token = Forms.AntiforgeryToken(await client.GetStringAsync("/dev/mail", Ct));
 
-        var response = await client.PostFormAsync("/dev/mail",
-            ("__RequestVerificationToken", token), ("_handler", "dev-mail-test"), ("Test.Address", address), ("Test.Language", "id"));
+        var response = await client.SubmitFormAsync("/dev/mail", "dev-mail-test", ("Test.Address", address), ("Test.Language", "id"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         var html = await response.Content.ReadAsStringAsync(Ct);

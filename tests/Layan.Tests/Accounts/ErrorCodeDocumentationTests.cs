@@ -1,0 +1,26 @@
+using Layan.Features.Accounts;
+using Layan.Tests.Support;
+using Shouldly;
+
+namespace Layan.Tests.Accounts;
+
+// Covers the accounts issue's "documented, stable list" of error codes: every code the code base
+// can answer with is in docs/api.md and has a message in every language.
+public sealed class ErrorCodeDocumentationTests
+{
+    [Fact]
+    public void Every_accounts_error_code_is_documented()
+    {
+        var api = File.ReadAllText(Path.Combine(Repo.Root, "docs", "api.md"));
+
+        AccountErrors.All.Where(code => !api.Contains($"| `{code}` |", StringComparison.Ordinal)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Every_accounts_error_code_has_a_message()
+    {
+        var resource = File.ReadAllText(Path.Combine(Repo.Source, "Features", "Accounts", "AccountsResource.resx"));
+
+        AccountErrors.All.Where(code => !resource.Contains($"name=\"Error.{code}\"", StringComparison.Ordinal)).ShouldBeEmpty();
+    }
+}

@@ -19,6 +19,8 @@ internal static class AccountEndpoints
         limited.MapPost("/resend", ResendAsync).WithSummary("Send the code again (ACC-5).");
         limited.MapPost("/change-email", ChangeEmailAsync).WithSummary("Correct the address before it is verified (ACC-7).");
         limited.MapPost("/login", LoginAsync).WithSummary("Sign in with email and password (LOG-1, LOG-3).");
+        limited.MapPost("/forgot-password", ForgotPasswordAsync).WithSummary("Email a reset link; the same answer for any address (LOG-4).");
+        limited.MapPost("/reset-password", ResetPasswordAsync).WithSummary("Set a new password with the emailed link; ends every session (LOG-4).");
         auth.MapPost("/password-check", CheckPassword).WithSummary("The strength meter: score and the reasons a password is refused (ACC-3).");
         auth.MapPost("/logout", LogoutAsync).RequireAuthorization().WithSummary("End this session.");
         auth.MapGet("/me", MeAsync).RequireAuthorization().WithSummary("The signed-in user.");
@@ -40,6 +42,8 @@ internal static class AccountEndpoints
     internal sealed record ChangeEmailBody(string? Email, string? NewEmail, string? Password);
 
     internal sealed record LoginBody(string? Email, string? Password);
+
+    internal sealed record ResetBody(string? Email, string? Token, string? NewPassword);
 
     internal sealed record PasswordCheckBody(string? Password, string? Email, string? FullName);
 
@@ -106,6 +110,21 @@ internal static class AccountEndpoints
         }
         var status = result.Errors[0].Code == AccountErrors.EmailNotVerified ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
         return result.Errors.ToProblem(status, strings, http);
+    }
+
+    private static async Task<Accepted<Accepted>> ForgotPasswordAsync(EmailBody body, PasswordReset reset, CancellationToken cancellationToken)
+    {
+        await reset.RequestAsync(body.Email, cancellationToken);
+        return TypedResults.Accepted("/api/v1/auth/reset-password", new Accepted("reset_link_sent", body.Email?.Trim() ?? ""));
+    }
+
+    private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> ResetPasswordAsync(
+        ResetBody body, PasswordReset reset, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await reset.ResetAsync(body.Email, body.Token, body.NewPassword, cancellationToken);
+        return result.Succeeded
+            ? TypedResults.Ok(new SignedIn(false, "/login"))
+            : result.Errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
     }
 
     private static Ok<Strength> CheckPassword(PasswordCheckBody body, IStringLocalizer<AccountsResource> strings)

@@ -20,6 +20,7 @@ internal static class AccountErrors
     public const string ResendLimitReached = "resend_limit_reached";
     public const string CredentialsInvalid = "credentials_invalid";
     public const string EmailNotVerified = "email_not_verified";
+    public const string ResetLinkInvalid = "reset_link_invalid";
 
     /// <summary>Every code, for the documentation test and the help panel.</summary>
     public static IReadOnlyList<string> All { get; } =
@@ -27,5 +28,6 @@ internal static class AccountErrors
         ValidationFailed, FullNameRequired, FullNameTooLong, EmailInvalid, LanguageInvalid, PhoneInvalid, TermsRequired,
         PasswordPolicy.TooShort, PasswordPolicy.TooLong, PasswordPolicy.Common, PasswordPolicy.Personal, PasswordPolicy.TooWeak,
         CodeInvalid, CodeExpired, CodeAttemptsExceeded, ResendTooSoon, ResendLimitReached, CredentialsInvalid, EmailNotVerified,
+        ResetLinkInvalid,
     ];
 }

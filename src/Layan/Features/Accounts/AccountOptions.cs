@@ -37,6 +37,9 @@ internal sealed class AccountOptions
 
     public TimeSpan SessionAbsolute { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>LOG-4: a password-reset link works once, for this long.</summary>
+    public TimeSpan ResetLinkLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>LOG-10: PBKDF2 (HMAC-SHA512) iterations; older hashes are rehashed at sign-in.</summary>
     public int PasswordHashIterations { get; set; } = 210_000;
 }

@@ -40,6 +40,7 @@ internal static class AccountsModule
         services.AddScoped<EmailVerification>();
         services.AddScoped<Registration>();
         services.AddScoped<PasswordSignIn>();
+        services.AddScoped<PasswordReset>();
         services.AddScoped<IWorkHandler<DueWork>, AutoResendHandler>();
         services.AddScoped<IWorkHandler<DueWork>, PurgeUnverifiedHandler>();
         return builder;

@@ -68,7 +68,7 @@ public sealed partial class PasswordResetTests
         (await client.LoginAsync(Ana)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "the old password is gone");
         (await client.LoginAsync(Ana, NewPassword)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await ReasonAsync(await ResetAsync(client, Ana, token, "another fine password 9"))).ShouldBe("reset_link_invalid");
-        (await app.EmailsToAsync(Ana))[^1].Subject.ShouldBe("Your Layan password was changed");
+        (await app.EmailsToAsync(Ana)).Select(m => m.Subject).ShouldContain("Your Layan password was changed");
     }
 
     [Fact]

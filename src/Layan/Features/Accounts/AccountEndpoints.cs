@@ -24,11 +24,14 @@ internal static class AccountEndpoints
         auth.MapPost("/password-check", CheckPassword).WithSummary("The strength meter: score and the reasons a password is refused (ACC-3).");
         auth.MapPost("/logout", LogoutAsync).RequireAuthorization().WithSummary("End this session.");
         auth.MapGet("/me", MeAsync).RequireAuthorization().WithSummary("The signed-in user.");
+        auth.MapGet("/me/activity", ActivityAsync).RequireAuthorization().WithSummary("The signed-in user's account activity, newest first, paged (LOG-8).");
+        auth.MapGet("/me/sessions", SessionsAsync).RequireAuthorization().WithSummary("The signed-in user's active sessions (LOG-8).");
+        auth.MapDelete("/me/sessions/{id:guid}", EndSessionAsync).RequireAuthorization().WithSummary("End one of the signed-in user's sessions at once (LOG-8).");
 
         // The pages' sign-out button (a form with an antiforgery token).
-        app.MapPost("/logout", async (SignInManager<User> signIn) =>
+        app.MapPost("/logout", async (SignInManager<User> signIn, SecurityActivity activity, UserManager<User> users, ClaimsPrincipal principal, CancellationToken cancellationToken) =>
         {
-            await signIn.SignOutAsync();
+            await SignOutAsync(signIn, activity, users, principal, cancellationToken);
             return TypedResults.LocalRedirect("/");
         }).ExcludeFromDescription();
     }
@@ -75,7 +78,7 @@ internal static class AccountEndpoints
         {
             return result.Errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
         }
-        await signIn.StartSessionAsync(result.Value!);
+        await signIn.StartSessionAsync(result.Value!, alertIfNewDevice: false, cancellationToken);
         return TypedResults.Ok(new SignedIn(false, "/account"));
     }
 
@@ -133,11 +136,41 @@ internal static class AccountEndpoints
         return TypedResults.Ok(new Strength(verdict.Score, verdict.Acceptable, [.. verdict.Problems.Select(p => new Problem(p, strings[$"Error.{p}"]))]));
     }
 
-    private static async Task<NoContent> LogoutAsync(SignInManager<User> signIn)
+    private static async Task<NoContent> LogoutAsync(
+        SignInManager<User> signIn, SecurityActivity activity, UserManager<User> users, ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
-        await signIn.SignOutAsync();
+        await SignOutAsync(signIn, activity, users, principal, cancellationToken);
         return TypedResults.NoContent();
     }
+
+    private static async Task SignOutAsync(
+        SignInManager<User> signIn, SecurityActivity activity, UserManager<User> users, ClaimsPrincipal principal, CancellationToken cancellationToken)
+    {
+        if (MySecurity.UserId(principal, users) is { } userId)
+        {
+            await activity.RecordNowAsync(userId, SecurityEvent.SignedOut, cancellationToken);
+        }
+        await signIn.SignOutAsync();
+    }
+
+    internal sealed record ActivityPage(IReadOnlyList<ActivityItem> Items, int Total, int Page, int PageSize);
+
+    private static async Task<Ok<ActivityPage>> ActivityAsync(
+        ClaimsPrincipal principal, UserManager<User> users, MySecurity security, CancellationToken cancellationToken, int page = 1, int pageSize = 20)
+    {
+        var (items, total) = await security.ActivityAsync(MySecurity.UserId(principal, users)!.Value, page, pageSize, cancellationToken);
+        return TypedResults.Ok(new ActivityPage(items, total, Math.Max(page, 1), Math.Clamp(pageSize, 1, MySecurity.MaxPageSize)));
+    }
+
+    private static async Task<Ok<IReadOnlyList<SessionItem>>> SessionsAsync(
+        ClaimsPrincipal principal, UserManager<User> users, MySecurity security, HttpContext http, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await security.SessionsAsync(SessionTicketStore.CurrentSession(http), MySecurity.UserId(principal, users)!.Value, cancellationToken));
+
+    private static async Task<Results<NoContent, NotFound>> EndSessionAsync(
+        Guid id, ClaimsPrincipal principal, UserManager<User> users, MySecurity security, CancellationToken cancellationToken) =>
+        await security.EndSessionAsync(MySecurity.UserId(principal, users)!.Value, id, cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.NotFound();
 
     private static async Task<Results<Ok<Me>, UnauthorizedHttpResult>> MeAsync(ClaimsPrincipal principal, UserManager<User> users)
     {

@@ -41,6 +41,8 @@ internal static class AccountsModule
         services.AddScoped<Registration>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PasswordReset>();
+        services.AddScoped<SecurityActivity>();
+        services.AddScoped<MySecurity>();
         services.AddScoped<IWorkHandler<DueWork>, AutoResendHandler>();
         services.AddScoped<IWorkHandler<DueWork>, PurgeUnverifiedHandler>();
         return builder;

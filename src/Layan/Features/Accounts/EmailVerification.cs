@@ -27,6 +27,7 @@ internal sealed class EmailVerification(
     IStringLocalizer<AccountsResource> strings,
     IOptions<AccountOptions> options,
     IOptions<PublicUrlOptions> publicUrl,
+    SecurityActivity activity,
     TimeProvider clock)
 {
     public const string Channel = "email";
@@ -78,6 +79,7 @@ internal sealed class EmailVerification(
         latest.UsedAt = now;
         user.EmailConfirmed = true;
         user.VerifiedAt = now;
+        activity.Record(user.Id, SecurityEvent.EmailVerified);
         await timers.CancelAsync(AutoResendKey(user.Id), cancellationToken);
         await timers.CancelAsync(PurgeKey(user.Id), cancellationToken);
         mailer.Queue(new EmailTemplate(strings, "AccountReady"), user.Email!, user.Language, new Dictionary<string, string>

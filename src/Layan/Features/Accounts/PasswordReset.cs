@@ -23,6 +23,7 @@ internal sealed class PasswordReset(
     IStringLocalizer<AccountsResource> strings,
     IOptions<AccountOptions> options,
     IOptions<PublicUrlOptions> publicUrl,
+    SecurityActivity activity,
     TimeProvider clock)
 {
     // Identity's own token table: one live reset link per user, kept as a hash with its expiry.
@@ -36,6 +37,7 @@ internal sealed class PasswordReset(
         {
             return; // Same answer; nothing to send.
         }
+        activity.Record(user.Id, SecurityEvent.PasswordResetRequested);
         var token = Base64Url(RandomNumberGenerator.GetBytes(32));
         var expires = clock.GetUtcNow() + options.Value.ResetLinkLifetime;
         mailer.Queue(new EmailTemplate(strings, "ResetPassword"), user.Email!, user.Language, new Dictionary<string, string>
@@ -71,6 +73,7 @@ internal sealed class PasswordReset(
         }
         user.LockoutEnd = null;
         user.AccessFailedCount = 0;
+        activity.Record(user.Id, SecurityEvent.PasswordChanged);
         await db.Set<UserSession>().Where(s => s.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
         mailer.Queue(new EmailTemplate(strings, "PasswordChanged"), user.Email!, user.Language, new Dictionary<string, string>
         {

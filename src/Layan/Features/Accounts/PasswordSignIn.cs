@@ -16,6 +16,8 @@ internal sealed class PasswordSignIn(
     IPasswordHasher<User> hasher,
     IOptions<AccountOptions> options,
     IHttpContextAccessor http,
+    SecurityActivity activity,
+    Infrastructure.Db.LayanDbContext db,
     TimeProvider clock)
 {
     // A real hash of a random password, checked when there is no user, so that path costs the same.
@@ -35,6 +37,8 @@ internal sealed class PasswordSignIn(
         if (user.LockoutEnd > now)
         {
             hasher.VerifyHashedPassword(user, DecoyHash.Value, password);
+            activity.Record(user.Id, SecurityEvent.SignInFailed);
+            await db.SaveChangesAsync(cancellationToken);
             return new Failure(AccountErrors.CredentialsInvalid);
         }
         if (user.LastFailedSignInAt is { } lastFailure && lastFailure <= now - settings.LockoutWindow)
@@ -46,10 +50,12 @@ internal sealed class PasswordSignIn(
         {
             user.AccessFailedCount++;
             user.LastFailedSignInAt = now;
+            activity.Record(user.Id, SecurityEvent.SignInFailed);
             if (user.AccessFailedCount >= settings.LockoutFailures)
             {
                 user.LockoutEnd = now + settings.LockoutDuration;
                 user.AccessFailedCount = 0;
+                activity.Record(user.Id, SecurityEvent.LockedOut);
             }
             await users.UpdateAsync(user);
             return new Failure(AccountErrors.CredentialsInvalid);
@@ -61,13 +67,19 @@ internal sealed class PasswordSignIn(
         user.AccessFailedCount = 0;
         user.LastFailedSignInAt = null;
         await users.UpdateAsync(user);
-        await StartSessionAsync(user);
+        await StartSessionAsync(user, alertIfNewDevice: true, cancellationToken);
         return user;
     }
 
-    /// <summary>Signs <paramref name="user"/> in (a new server-side session) and switches the UI to their language.</summary>
-    public async Task StartSessionAsync(User user)
+    /// <summary>
+    /// Signs <paramref name="user"/> in (a new server-side session), records it, recognizes the
+    /// browser (alerting the owner of a new one when asked), and switches the UI to their language.
+    /// </summary>
+    public async Task StartSessionAsync(User user, bool alertIfNewDevice, CancellationToken cancellationToken)
     {
+        activity.Record(user.Id, SecurityEvent.SignedIn);
+        await activity.RecognizeDeviceAsync(user, alertIfNewDevice, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
         await signIn.SignInAsync(user, isPersistent: false);
         if (http.HttpContext is { } context)
         {

@@ -47,6 +47,12 @@ internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSe
 /// <summary>The cookie handler's ticket store, in <see cref="UserSession"/> rows.</summary>
 internal sealed class SessionTicketStore(IServiceScopeFactory scopes, TimeProvider clock, IOptions<AccountOptions> options) : ITicketStore
 {
+    private const string CurrentSessionItem = "Layan.Accounts.SessionId";
+
+    /// <summary>The session that serves this request, if any.</summary>
+    public static Guid? CurrentSession(HttpContext? httpContext) =>
+        httpContext?.Items.TryGetValue(CurrentSessionItem, out var id) == true ? id as Guid? : null;
+
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
 
     public Task<string> StoreAsync(AuthenticationTicket ticket, CancellationToken cancellationToken) => StoreAsync(ticket, null!, cancellationToken);
@@ -69,6 +75,7 @@ internal sealed class SessionTicketStore(IServiceScopeFactory scopes, TimeProvid
         };
         db.Set<UserSession>().Add(session);
         await db.SaveChangesAsync(cancellationToken);
+        httpContext?.Items[CurrentSessionItem] = session.Id;
         return session.Id.ToString("N");
     }
 
@@ -106,6 +113,7 @@ internal sealed class SessionTicketStore(IServiceScopeFactory scopes, TimeProvid
         {
             return null;
         }
+        httpContext?.Items[CurrentSessionItem] = session.Id;
         return TicketSerializer.Default.Deserialize(session.Ticket);
     }
 

@@ -24,6 +24,9 @@ internal static class AccountEndpoints
         auth.MapPost("/password-check", CheckPassword).WithSummary("The strength meter: score and the reasons a password is refused (ACC-3).");
         auth.MapPost("/logout", LogoutAsync).RequireAuthorization().WithSummary("End this session.");
         auth.MapGet("/me", MeAsync).RequireAuthorization().WithSummary("The signed-in user.");
+        auth.MapPut("/me", UpdateMeAsync).RequireAuthorization().WithSummary("Change the signed-in user's name and language (LOG-9).");
+        auth.MapPost("/me/password", ChangePasswordAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Auth)
+            .WithSummary("Change the password with the current one; every other session ends (LOG-9, LOG-10).");
         auth.MapGet("/me/activity", ActivityAsync).RequireAuthorization().WithSummary("The signed-in user's account activity, newest first, paged (LOG-8).");
         auth.MapGet("/me/sessions", SessionsAsync).RequireAuthorization().WithSummary("The signed-in user's active sessions (LOG-8).");
         auth.MapDelete("/me/sessions/{id:guid}", EndSessionAsync).RequireAuthorization().WithSummary("End one of the signed-in user's sessions at once (LOG-8).");
@@ -151,6 +154,35 @@ internal static class AccountEndpoints
             await activity.RecordNowAsync(userId, SecurityEvent.SignedOut, cancellationToken);
         }
         await signIn.SignOutAsync();
+    }
+
+    internal sealed record ProfileBody(string? FullName, string? Language);
+
+    internal sealed record PasswordChangeBody(string? CurrentPassword, string? NewPassword);
+
+    private static async Task<Results<Ok<Me>, ProblemHttpResult>> UpdateMeAsync(
+        ProfileBody body, ClaimsPrincipal principal, UserManager<User> users, MyAccount account, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await account.UpdateProfileAsync(MySecurity.UserId(principal, users)!.Value, body.FullName, body.Language, cancellationToken);
+        if (!result.Succeeded)
+        {
+            return result.Errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
+        }
+        var user = result.Value!;
+        return TypedResults.Ok(new Me(user.Id, user.FullName, user.Email!, user.Language, user.EmailConfirmed));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
+        PasswordChangeBody body, ClaimsPrincipal principal, UserManager<User> users, MyAccount account, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await account.ChangePasswordAsync(
+            MySecurity.UserId(principal, users)!.Value, SessionTicketStore.CurrentSession(http), body.CurrentPassword, body.NewPassword, cancellationToken);
+        if (result.Succeeded)
+        {
+            return TypedResults.NoContent();
+        }
+        var status = result.Errors[0].Code == AccountErrors.CredentialsInvalid ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
+        return result.Errors.ToProblem(status, strings, http);
     }
 
     internal sealed record ActivityPage(IReadOnlyList<ActivityItem> Items, int Total, int Page, int PageSize);

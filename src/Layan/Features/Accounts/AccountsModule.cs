@@ -43,6 +43,7 @@ internal static class AccountsModule
         services.AddScoped<PasswordReset>();
         services.AddScoped<SecurityActivity>();
         services.AddScoped<MySecurity>();
+        services.AddScoped<MyAccount>();
         services.AddScoped<IWorkHandler<DueWork>, AutoResendHandler>();
         services.AddScoped<IWorkHandler<DueWork>, PurgeUnverifiedHandler>();
         return builder;

@@ -17,6 +17,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddClock();
 builder.AddStorage();
+builder.AddFileStore();
 builder.AddDatabase();
 builder.AddLayanDataProtection();
 builder.AddAudit();

@@ -27,6 +27,12 @@ internal static class AccountEndpoints
         auth.MapPut("/me", UpdateMeAsync).RequireAuthorization().WithSummary("Change the signed-in user's name and language (LOG-9).");
         auth.MapPost("/me/password", ChangePasswordAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Auth)
             .WithSummary("Change the password with the current one; every other session ends (LOG-9, LOG-10).");
+        // Multipart forms, so antiforgery-checked like every form (the page's form posts here too).
+        auth.MapPost("/me/avatar", UploadAvatarAsync).RequireAuthorization()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Avatars.MaxBytes + 64 * 1024))
+            .WithSummary("Upload a profile picture: PNG or JPEG, at most 2 MB, checked by content (LOG-9).");
+        auth.MapGet("/me/avatar", AvatarAsync).RequireAuthorization().WithSummary("The signed-in user's profile picture.");
+        auth.MapDelete("/me/avatar", DeleteAvatar).RequireAuthorization().WithSummary("Remove the profile picture.");
         auth.MapGet("/me/activity", ActivityAsync).RequireAuthorization().WithSummary("The signed-in user's account activity, newest first, paged (LOG-8).");
         auth.MapGet("/me/sessions", SessionsAsync).RequireAuthorization().WithSummary("The signed-in user's active sessions (LOG-8).");
         auth.MapDelete("/me/sessions/{id:guid}", EndSessionAsync).RequireAuthorization().WithSummary("End one of the signed-in user's sessions at once (LOG-8).");
@@ -183,6 +189,35 @@ internal static class AccountEndpoints
         }
         var status = result.Errors[0].Code == AccountErrors.CredentialsInvalid ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
         return result.Errors.ToProblem(status, strings, http);
+    }
+
+    private static async Task<Results<NoContent, RedirectHttpResult, ProblemHttpResult>> UploadAvatarAsync(
+        IFormFile? avatar, [Microsoft.AspNetCore.Mvc.FromForm] string? returnTo, ClaimsPrincipal principal, UserManager<User> users, Avatars avatars,
+        IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await avatars.SaveAsync(MySecurity.UserId(principal, users)!.Value, avatar, cancellationToken);
+        if (returnTo == "page")
+        {
+            // The My Account form: back to the page, with the outcome.
+            return TypedResults.LocalRedirect(result.Succeeded ? "/account?avatar=saved" : $"/account?avatarError={result.Errors[0].Code}");
+        }
+        return result.Succeeded ? TypedResults.NoContent() : result.Errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
+    }
+
+    private static Results<FileStreamHttpResult, NotFound> AvatarAsync(ClaimsPrincipal principal, UserManager<User> users, Avatars avatars, HttpContext http)
+    {
+        if (avatars.Open(MySecurity.UserId(principal, users)!.Value) is not { } picture)
+        {
+            return TypedResults.NotFound();
+        }
+        http.Response.Headers.CacheControl = "private, no-cache";
+        return TypedResults.File(picture.Content, picture.ContentType);
+    }
+
+    private static NoContent DeleteAvatar(ClaimsPrincipal principal, UserManager<User> users, Avatars avatars)
+    {
+        avatars.Delete(MySecurity.UserId(principal, users)!.Value);
+        return TypedResults.NoContent();
     }
 
     internal sealed record ActivityPage(IReadOnlyList<ActivityItem> Items, int Total, int Page, int PageSize);

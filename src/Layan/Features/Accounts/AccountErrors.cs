@@ -21,6 +21,9 @@ internal static class AccountErrors
     public const string CredentialsInvalid = "credentials_invalid";
     public const string EmailNotVerified = "email_not_verified";
     public const string ResetLinkInvalid = "reset_link_invalid";
+    public const string AvatarMissing = "avatar_missing";
+    public const string AvatarTooLarge = "avatar_too_large";
+    public const string AvatarTypeInvalid = "avatar_type_invalid";
 
     /// <summary>Every code, for the documentation test and the help panel.</summary>
     public static IReadOnlyList<string> All { get; } =
@@ -28,6 +31,6 @@ internal static class AccountErrors
         ValidationFailed, FullNameRequired, FullNameTooLong, EmailInvalid, LanguageInvalid, PhoneInvalid, TermsRequired,
         PasswordPolicy.TooShort, PasswordPolicy.TooLong, PasswordPolicy.Common, PasswordPolicy.Personal, PasswordPolicy.TooWeak,
         CodeInvalid, CodeExpired, CodeAttemptsExceeded, ResendTooSoon, ResendLimitReached, CredentialsInvalid, EmailNotVerified,
-        ResetLinkInvalid,
+        ResetLinkInvalid, AvatarMissing, AvatarTooLarge, AvatarTypeInvalid,
     ];
 }

@@ -44,6 +44,7 @@ internal static class AccountsModule
         services.AddScoped<SecurityActivity>();
         services.AddScoped<MySecurity>();
         services.AddScoped<MyAccount>();
+        services.AddScoped<Avatars>();
         services.AddScoped<IWorkHandler<DueWork>, AutoResendHandler>();
         services.AddScoped<IWorkHandler<DueWork>, PurgeUnverifiedHandler>();
         return builder;

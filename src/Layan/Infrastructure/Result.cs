@@ -27,4 +27,6 @@ internal readonly record struct Result<T>
     public static implicit operator Result<T>(Failure error) => new(default, [error]);
 
     public static Result<T> Failed(IReadOnlyList<Failure> errors) => new(default, errors);
+
+    public static Result<T> From(T value) => new(value, []);
 }

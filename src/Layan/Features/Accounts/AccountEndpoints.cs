@@ -18,7 +18,8 @@ internal static class AccountEndpoints
         limited.MapPost("/verify", VerifyAsync).WithSummary("Verify the address with its code and sign in (ACC-4, ACC-9).");
         limited.MapPost("/resend", ResendAsync).WithSummary("Send the code again (ACC-5).");
         limited.MapPost("/change-email", ChangeEmailAsync).WithSummary("Correct the address before it is verified (ACC-7).");
-        limited.MapPost("/login", LoginAsync).WithSummary("Sign in with email and password (LOG-1, LOG-3).");
+        limited.MapPost("/login", LoginAsync).WithSummary("Sign in with email and password (LOG-1, LOG-3); may ask for a second factor.");
+        limited.MapPost("/login/second-factor", SecondFactorAsync).WithSummary("The second step: an authenticator or recovery code (LOG-2).");
         limited.MapPost("/forgot-password", ForgotPasswordAsync).WithSummary("Email a reset link; the same answer for any address (LOG-4).");
         limited.MapPost("/reset-password", ResetPasswordAsync).WithSummary("Set a new password with the emailed link; ends every session (LOG-4).");
         auth.MapPost("/password-check", CheckPassword).WithSummary("The strength meter: score and the reasons a password is refused (ACC-3).");
@@ -33,6 +34,12 @@ internal static class AccountEndpoints
             .WithSummary("Upload a profile picture: PNG or JPEG, at most 2 MB, checked by content (LOG-9).");
         auth.MapGet("/me/avatar", AvatarAsync).RequireAuthorization().WithSummary("The signed-in user's profile picture.");
         auth.MapDelete("/me/avatar", DeleteAvatar).RequireAuthorization().WithSummary("Remove the profile picture.");
+        var twoFactor = auth.MapGroup("/me/two-factor").RequireAuthorization();
+        twoFactor.MapGet("", TwoFactorStatusAsync).WithSummary("Whether two factors are on, and recovery codes left.");
+        twoFactor.MapPost("/authenticator", AuthenticatorSetupAsync).WithSummary("The key, otpauth URI and QR code for an authenticator app (LOG-2).");
+        twoFactor.MapPost("/enable", EnableTwoFactorAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Turn two factors on with the password and a code; returns 10 recovery codes once.");
+        twoFactor.MapPost("/disable", DisableTwoFactorAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Turn two factors off with the password.");
+        twoFactor.MapPost("/recovery-codes", RegenerateRecoveryCodesAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Replace the recovery codes (the password is needed); returns them once.");
         auth.MapGet("/me/activity", ActivityAsync).RequireAuthorization().WithSummary("The signed-in user's account activity, newest first, paged (LOG-8).");
         auth.MapGet("/me/sessions", SessionsAsync).RequireAuthorization().WithSummary("The signed-in user's active sessions (LOG-8).");
         auth.MapDelete("/me/sessions/{id:guid}", EndSessionAsync).RequireAuthorization().WithSummary("End one of the signed-in user's sessions at once (LOG-8).");
@@ -61,7 +68,17 @@ internal static class AccountEndpoints
 
     internal sealed record Accepted(string Status, string Email);
 
-    internal sealed record SignedIn(bool TwoFactorRequired, string Redirect);
+    internal sealed record SignedIn(bool TwoFactorRequired, string Redirect, IReadOnlyList<string>? Methods = null);
+
+    internal sealed record SecondFactorBody(string? Method, string? Code, bool RememberDevice);
+
+    internal sealed record PasswordBody(string? Password);
+
+    internal sealed record EnableBody(string? Password, string? Code);
+
+    internal sealed record TwoFactorStatus(bool Enabled, int RecoveryCodesLeft);
+
+    internal sealed record RecoveryCodes(IReadOnlyList<string> Codes);
 
     internal sealed record Strength(int Score, bool Acceptable, IReadOnlyList<Problem> Problems);
 
@@ -118,11 +135,55 @@ internal static class AccountEndpoints
         var result = await signIn.SignInAsync(body.Email, body.Password, cancellationToken);
         if (result.Succeeded)
         {
-            return TypedResults.Ok(new SignedIn(false, "/account"));
+            return TypedResults.Ok(result.Value!.TwoFactorRequired
+                ? new SignedIn(true, "/login/two-factor", [TwoFactor.Authenticator, TwoFactor.Recovery])
+                : new SignedIn(false, "/account"));
         }
         var status = result.Errors[0].Code == AccountErrors.EmailNotVerified ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
         return result.Errors.ToProblem(status, strings, http);
     }
+
+    private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> SecondFactorAsync(
+        SecondFactorBody body, PasswordSignIn signIn, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await signIn.SecondFactorAsync(body.Method, body.Code, body.RememberDevice, cancellationToken);
+        return result.Succeeded
+            ? TypedResults.Ok(new SignedIn(false, "/account"))
+            : result.Errors.ToProblem(StatusCodes.Status401Unauthorized, strings, http);
+    }
+
+    private static async Task<Ok<TwoFactorStatus>> TwoFactorStatusAsync(ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor)
+    {
+        var user = (await users.GetUserAsync(principal))!;
+        return TypedResults.Ok(new TwoFactorStatus(user.TwoFactorEnabled, await twoFactor.RecoveryCodesLeftAsync(user)));
+    }
+
+    private static async Task<Ok<AuthenticatorSetup>> AuthenticatorSetupAsync(ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor) =>
+        TypedResults.Ok(await twoFactor.SetupAsync((await users.GetUserAsync(principal))!));
+
+    private static async Task<Results<Ok<RecoveryCodes>, ProblemHttpResult>> EnableTwoFactorAsync(
+        EnableBody body, ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await twoFactor.EnableAsync((await users.GetUserAsync(principal))!, SessionTicketStore.CurrentSession(http), body.Password, body.Code, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(new RecoveryCodes(result.Value!)) : result.Errors.ToProblem(StatusFor(result.Errors), strings, http);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DisableTwoFactorAsync(
+        PasswordBody body, ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await twoFactor.DisableAsync((await users.GetUserAsync(principal))!, SessionTicketStore.CurrentSession(http), body.Password, cancellationToken);
+        return result.Succeeded ? TypedResults.NoContent() : result.Errors.ToProblem(StatusFor(result.Errors), strings, http);
+    }
+
+    private static async Task<Results<Ok<RecoveryCodes>, ProblemHttpResult>> RegenerateRecoveryCodesAsync(
+        PasswordBody body, ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await twoFactor.RegenerateRecoveryCodesAsync((await users.GetUserAsync(principal))!, body.Password, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(new RecoveryCodes(result.Value!)) : result.Errors.ToProblem(StatusFor(result.Errors), strings, http);
+    }
+
+    private static int StatusFor(IReadOnlyList<Failure> errors) =>
+        errors[0].Code == AccountErrors.CredentialsInvalid ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
 
     private static async Task<Accepted<Accepted>> ForgotPasswordAsync(EmailBody body, PasswordReset reset, CancellationToken cancellationToken)
     {

@@ -24,6 +24,8 @@ internal static class AccountErrors
     public const string AvatarMissing = "avatar_missing";
     public const string AvatarTooLarge = "avatar_too_large";
     public const string AvatarTypeInvalid = "avatar_type_invalid";
+    public const string TwoFactorCodeInvalid = "two_factor_code_invalid";
+    public const string TwoFactorExpired = "two_factor_expired";
 
     /// <summary>Every code, for the documentation test and the help panel.</summary>
     public static IReadOnlyList<string> All { get; } =
@@ -31,6 +33,6 @@ internal static class AccountErrors
         ValidationFailed, FullNameRequired, FullNameTooLong, EmailInvalid, LanguageInvalid, PhoneInvalid, TermsRequired,
         PasswordPolicy.TooShort, PasswordPolicy.TooLong, PasswordPolicy.Common, PasswordPolicy.Personal, PasswordPolicy.TooWeak,
         CodeInvalid, CodeExpired, CodeAttemptsExceeded, ResendTooSoon, ResendLimitReached, CredentialsInvalid, EmailNotVerified,
-        ResetLinkInvalid, AvatarMissing, AvatarTooLarge, AvatarTypeInvalid,
+        ResetLinkInvalid, AvatarMissing, AvatarTooLarge, AvatarTypeInvalid, TwoFactorCodeInvalid, TwoFactorExpired,
     ];
 }

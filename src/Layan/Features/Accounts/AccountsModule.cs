@@ -45,6 +45,10 @@ internal static class AccountsModule
         services.AddScoped<MySecurity>();
         services.AddScoped<MyAccount>();
         services.AddScoped<Avatars>();
+        services.AddScoped<TwoFactor>();
+        // "Remember this device" for the second factor (LOG-2): 30 days, or until the stamp changes.
+        services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(
+            IdentityConstants.TwoFactorRememberMeScheme, cookie => cookie.ExpireTimeSpan = TimeSpan.FromDays(30));
         services.AddScoped<IWorkHandler<DueWork>, AutoResendHandler>();
         services.AddScoped<IWorkHandler<DueWork>, PurgeUnverifiedHandler>();
         return builder;

@@ -1,9 +1,14 @@
+using System.Security.Claims;
 using Layan.Infrastructure;
 using Layan.Infrastructure.Localization;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Layan.Features.Accounts;
+
+/// <summary>The password was right: either signed in, or a second factor is wanted first.</summary>
+internal sealed record SignInOutcome(User User, bool TwoFactorRequired);
 
 /// <summary>
 /// LOG-1, LOG-3, LOG-10: email and password. Unknown address, wrong password and locked account
@@ -17,6 +22,7 @@ internal sealed class PasswordSignIn(
     IOptions<AccountOptions> options,
     IHttpContextAccessor http,
     SecurityActivity activity,
+    TwoFactor twoFactor,
     Infrastructure.Db.LayanDbContext db,
     TimeProvider clock)
 {
@@ -24,9 +30,8 @@ internal sealed class PasswordSignIn(
     private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<User>(
         Options.Create(new PasswordHasherOptions { IterationCount = 210_000 })).HashPassword(null!, Guid.NewGuid().ToString()));
 
-    public async Task<Result<User>> SignInAsync(string? email, string? password, CancellationToken cancellationToken)
+    public async Task<Result<SignInOutcome>> SignInAsync(string? email, string? password, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
         var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
         var now = clock.GetUtcNow();
         if (user is null || password is null)
@@ -41,34 +46,84 @@ internal sealed class PasswordSignIn(
             await db.SaveChangesAsync(cancellationToken);
             return new Failure(AccountErrors.CredentialsInvalid);
         }
-        if (user.LastFailedSignInAt is { } lastFailure && lastFailure <= now - settings.LockoutWindow)
-        {
-            user.AccessFailedCount = 0;
-        }
         // Re-hashes (and saves) a hash made with fewer iterations than configured.
         if (!await users.CheckPasswordAsync(user, password))
         {
-            user.AccessFailedCount++;
-            user.LastFailedSignInAt = now;
-            activity.Record(user.Id, SecurityEvent.SignInFailed);
-            if (user.AccessFailedCount >= settings.LockoutFailures)
-            {
-                user.LockoutEnd = now + settings.LockoutDuration;
-                user.AccessFailedCount = 0;
-                activity.Record(user.Id, SecurityEvent.LockedOut);
-            }
-            await users.UpdateAsync(user);
+            await CountFailureAsync(user, SecurityEvent.SignInFailed, now);
             return new Failure(AccountErrors.CredentialsInvalid);
         }
         if (!user.EmailConfirmed)
         {
             return new Failure(AccountErrors.EmailNotVerified);
         }
+        if (user.TwoFactorEnabled && !await signIn.IsTwoFactorClientRememberedAsync(user))
+        {
+            // LOG-2: the password was right; the session starts only after the second factor.
+            var pending = new ClaimsIdentity(IdentityConstants.TwoFactorUserIdScheme);
+            pending.AddClaim(new Claim(ClaimTypes.Name, user.Id.ToString()));
+            await http.HttpContext!.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(pending));
+            return new SignInOutcome(user, TwoFactorRequired: true);
+        }
         user.AccessFailedCount = 0;
         user.LastFailedSignInAt = null;
         await users.UpdateAsync(user);
         await StartSessionAsync(user, alertIfNewDevice: true, cancellationToken);
+        return new SignInOutcome(user, TwoFactorRequired: false);
+    }
+
+    /// <summary>
+    /// LOG-2, LOG-10: the second step. A wrong code counts toward the same lockout as a wrong
+    /// password and is reported to the owner by email; "remember this device" skips this step on
+    /// this browser for 30 days (until the security stamp changes).
+    /// </summary>
+    public async Task<Result<User>> SecondFactorAsync(string? method, string? code, bool rememberDevice, CancellationToken cancellationToken)
+    {
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user is null)
+        {
+            return new Failure(AccountErrors.TwoFactorExpired, "code");
+        }
+        var now = clock.GetUtcNow();
+        if (user.LockoutEnd > now)
+        {
+            return new Failure(AccountErrors.CredentialsInvalid, "code");
+        }
+        if (!await twoFactor.CheckAsync(user, method, code))
+        {
+            twoFactor.NotifyFailedSecondFactor(user);
+            await CountFailureAsync(user, SecurityEvent.SecondFactorFailed, now);
+            return new Failure(user.LockoutEnd > now ? AccountErrors.CredentialsInvalid : AccountErrors.TwoFactorCodeInvalid, "code");
+        }
+        user.AccessFailedCount = 0;
+        user.LastFailedSignInAt = null;
+        await users.UpdateAsync(user); // also spends the time step
+        await http.HttpContext!.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
+        if (rememberDevice)
+        {
+            await signIn.RememberTwoFactorClientAsync(user);
+        }
+        await StartSessionAsync(user, alertIfNewDevice: true, cancellationToken);
         return user;
+    }
+
+    // 5 failures (password or second factor) within the window lock the account (LOG-3, LOG-10).
+    private async Task CountFailureAsync(User user, string kind, DateTimeOffset now)
+    {
+        var settings = options.Value;
+        if (user.LastFailedSignInAt is { } lastFailure && lastFailure <= now - settings.LockoutWindow)
+        {
+            user.AccessFailedCount = 0;
+        }
+        user.AccessFailedCount++;
+        user.LastFailedSignInAt = now;
+        activity.Record(user.Id, kind);
+        if (user.AccessFailedCount >= settings.LockoutFailures)
+        {
+            user.LockoutEnd = now + settings.LockoutDuration;
+            user.AccessFailedCount = 0;
+            activity.Record(user.Id, SecurityEvent.LockedOut);
+        }
+        await users.UpdateAsync(user);
     }
 
     /// <summary>

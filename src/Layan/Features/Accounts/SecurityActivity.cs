@@ -21,6 +21,10 @@ internal sealed class SecurityEvent
     public const string PasswordChanged = "password_changed";
     public const string SessionEnded = "session_ended";
     public const string NewDevice = "new_device";
+    public const string TwoFactorEnabled = "two_factor_enabled";
+    public const string TwoFactorDisabled = "two_factor_disabled";
+    public const string RecoveryCodesRegenerated = "recovery_codes_regenerated";
+    public const string SecondFactorFailed = "second_factor_failed";
 
     public Guid Id { get; init; } = Guid.CreateVersion7();
 

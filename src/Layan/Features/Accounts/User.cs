@@ -21,6 +21,9 @@ internal sealed class User : IdentityUser<Guid>
 
     /// <summary>Failed sign-ins count toward lockout only within a window (LOG-3: 5 within 15 minutes).</summary>
     public DateTimeOffset? LastFailedSignInAt { get; set; }
+
+    /// <summary>LOG-10: the last authenticator time step accepted; a code of that step or earlier is refused.</summary>
+    public long? LastTotpStep { get; set; }
 }
 
 internal sealed class UserConfiguration : IEntityTypeConfiguration<User>

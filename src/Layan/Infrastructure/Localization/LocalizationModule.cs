@@ -61,8 +61,7 @@ internal static class LocalizationModule
             user.Language = culture;
             await users.UpdateAsync(user);
         }
-        var target = returnUrl is { Length: > 0 } && IsLocal(returnUrl) ? returnUrl : "/";
-        return TypedResults.LocalRedirect(target);
+        return TypedResults.LocalRedirect(LocalUrl.OrDefault(returnUrl, "/"));
     }
 
     /// <summary>Remembers <paramref name="culture"/> for a year (also used at sign-in).</summary>
@@ -78,11 +77,6 @@ internal static class LocalizationModule
                 SameSite = SameSiteMode.Lax,
                 Secure = http.Request.IsHttps,
             });
-
-    /// <summary>A path on this site: no scheme, no host, no control characters (which browsers strip).</summary>
-    private static bool IsLocal(string url) =>
-        url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) &&
-        !url.Any(char.IsControl);
 
     internal sealed record LanguageDto(string Code, string Name);
 }

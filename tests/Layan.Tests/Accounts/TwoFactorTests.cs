@@ -64,7 +64,7 @@ public sealed class TwoFactorTests
 
         var login = await (await client.LoginAsync(Ana)).Content.ReadFromJsonAsync<JsonElement>(Ct);
         login.GetProperty("twoFactorRequired").GetBoolean().ShouldBeTrue();
-        login.GetProperty("methods").EnumerateArray().Select(m => m.GetString()).ShouldBe(["authenticator", "recovery"]);
+        login.GetProperty("methods").EnumerateArray().Select(m => m.GetString()).ShouldBe(["authenticator", "email", "recovery"]);
         (await client.GetAsync("/api/v1/auth/me", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
         (await SecondFactorAsync(client, "authenticator", CodeNow(app, key))).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -190,5 +190,65 @@ public sealed class TwoFactorTests
         var response = await SecondFactorAsync(client, "authenticator", "123456");
 
         (await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("code").GetString().ShouldBe("two_factor_expired");
+    }
+
+    [Fact]
+    public async Task A_code_by_email_works_once_for_10_minutes_and_comes_at_most_once_a_minute()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var client = app.Browser();
+        await app.RegisterVerifiedAsync(client, Ana, language: "id");
+        await EnableAsync(app, client);
+        await client.PostAsync("/api/v1/auth/logout", null, Ct);
+        await client.LoginAsync(Ana);
+
+        (await client.PostAsync("/api/v1/auth/login/second-factor/email", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var tooSoon = await client.PostAsync("/api/v1/auth/login/second-factor/email", null, Ct);
+        var mail = (await app.EmailsToAsync(Ana))[^1];
+        mail.Subject.ShouldStartWith("Kode masuk Layan Anda: ");
+        var code = mail.Subject[^6..];
+        (await tooSoon.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("code").GetString().ShouldBe("resend_too_soon");
+        (await SecondFactorAsync(client, "email", code)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await client.PostAsync("/api/v1/auth/logout", null, Ct);
+        await client.LoginAsync(Ana);
+        (await SecondFactorAsync(client, "email", code)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "used once already");
+
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        await client.PostAsync("/api/v1/auth/login/second-factor/email", null, Ct);
+        var fresh = (await app.EmailsToAsync(Ana))[^1].Subject[^6..];
+        app.Clock.Advance(TimeSpan.FromMinutes(10));
+        (await SecondFactorAsync(client, "email", fresh)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "expired after 10 minutes");
+    }
+
+    [Fact]
+    public async Task No_code_is_emailed_without_the_password_step()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var client = app.Browser();
+
+        var response = await client.PostAsync("/api/v1/auth/login/second-factor/email", null, Ct);
+
+        (await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("code").GetString().ShouldBe("two_factor_expired");
+    }
+
+    [Fact]
+    public async Task The_second_step_page_emails_a_code_and_takes_it()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var client = app.Browser();
+        await app.RegisterVerifiedAsync(client, Ana);
+        await EnableAsync(app, client);
+        await client.PostAsync("/api/v1/auth/logout", null, Ct);
+        await client.LoginAsync(Ana);
+
+        var sent = await (await client.SubmitFormAsync("/login/two-factor", "send-email-code")).Content.ReadAsStringAsync(Ct);
+        sent.ShouldContain("data-testid=\"email-code-sent\"");
+        var code = (await app.EmailsToAsync(Ana))[^1].Subject[^6..];
+        var done = await client.SubmitFormAsync("/login/two-factor", "second-factor",
+            ("Input.Method", "email"), ("Input.Code", code), ("Input.ReturnUrl", "/account"));
+
+        done.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        done.Headers.Location!.AbsolutePath.ShouldBe("/account");
+        (await client.GetAsync("/api/v1/auth/me", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 }

@@ -19,7 +19,8 @@ internal static class AccountEndpoints
         limited.MapPost("/resend", ResendAsync).WithSummary("Send the code again (ACC-5).");
         limited.MapPost("/change-email", ChangeEmailAsync).WithSummary("Correct the address before it is verified (ACC-7).");
         limited.MapPost("/login", LoginAsync).WithSummary("Sign in with email and password (LOG-1, LOG-3); may ask for a second factor.");
-        limited.MapPost("/login/second-factor", SecondFactorAsync).WithSummary("The second step: an authenticator or recovery code (LOG-2).");
+        limited.MapPost("/login/second-factor", SecondFactorAsync).WithSummary("The second step: an authenticator, email or recovery code (LOG-2).");
+        limited.MapPost("/login/second-factor/email", SendEmailCodeAsync).WithSummary("Email a 6-digit sign-in code (10 minutes, single-use) for the second step (LOG-2).");
         limited.MapPost("/forgot-password", ForgotPasswordAsync).WithSummary("Email a reset link; the same answer for any address (LOG-4).");
         limited.MapPost("/reset-password", ResetPasswordAsync).WithSummary("Set a new password with the emailed link; ends every session (LOG-4).");
         auth.MapPost("/password-check", CheckPassword).WithSummary("The strength meter: score and the reasons a password is refused (ACC-3).");
@@ -136,7 +137,7 @@ internal static class AccountEndpoints
         if (result.Succeeded)
         {
             return TypedResults.Ok(result.Value!.TwoFactorRequired
-                ? new SignedIn(true, "/login/two-factor", [TwoFactor.Authenticator, TwoFactor.Recovery])
+                ? new SignedIn(true, "/login/two-factor", TwoFactor.Methods)
                 : new SignedIn(false, "/account"));
         }
         var status = result.Errors[0].Code == AccountErrors.EmailNotVerified ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
@@ -150,6 +151,18 @@ internal static class AccountEndpoints
         return result.Succeeded
             ? TypedResults.Ok(new SignedIn(false, "/account"))
             : result.Errors.ToProblem(StatusCodes.Status401Unauthorized, strings, http);
+    }
+
+    private static async Task<Results<Microsoft.AspNetCore.Http.HttpResults.Accepted, ProblemHttpResult>> SendEmailCodeAsync(
+        PasswordSignIn signIn, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await signIn.SendEmailCodeAsync(cancellationToken);
+        if (result.Succeeded)
+        {
+            return TypedResults.Accepted((string?)null);
+        }
+        var status = result.Errors[0].RetryAfter is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status429TooManyRequests;
+        return result.Errors.ToProblem(status, strings, http);
     }
 
     private static async Task<Ok<TwoFactorStatus>> TwoFactorStatusAsync(ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor)

@@ -37,6 +37,9 @@ internal sealed class AccountOptions
 
     public TimeSpan SessionAbsolute { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>LOG-10: a second-factor code by email lives this long.</summary>
+    public TimeSpan SecondFactorCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>LOG-4: a password-reset link works once, for this long.</summary>
     public TimeSpan ResetLinkLifetime { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -191,19 +191,8 @@ internal sealed class EmailVerification(
 
     private async Task<string> IssueAsync(User user, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await db.Set<VerificationCode>()
-            .Where(c => c.UserId == user.Id && c.Channel == Channel && c.RevokedAt == null && c.UsedAt == null)
-            .ForEachAsync(c => c.RevokedAt = now, cancellationToken);
         var code = VerificationCodeRules.Generate();
-        db.Set<VerificationCode>().Add(new VerificationCode
-        {
-            UserId = user.Id,
-            Channel = Channel,
-            Address = user.Email!,
-            ProtectedCode = _codes.Protect(code),
-            CreatedAt = now,
-            ExpiresAt = now + Settings.CodeLifetime,
-        });
+        await db.IssueCodeAsync(_codes, user, Channel, code, now, Settings.CodeLifetime, cancellationToken);
         return code;
     }
 

@@ -106,6 +106,12 @@ internal sealed class PasswordSignIn(
         return user;
     }
 
+    /// <summary>Emails a sign-in code to the person halfway through signing in.</summary>
+    public async Task<Result<bool>> SendEmailCodeAsync(CancellationToken cancellationToken) =>
+        await signIn.GetTwoFactorAuthenticationUserAsync() is { } user
+            ? await twoFactor.SendEmailCodeAsync(user, cancellationToken)
+            : new Failure(AccountErrors.TwoFactorExpired, "code");
+
     // 5 failures (password or second factor) within the window lock the account (LOG-3, LOG-10).
     private async Task CountFailureAsync(User user, string kind, DateTimeOffset now)
     {

@@ -4,6 +4,7 @@ using Layan.Infrastructure;
 using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Email;
 using Layan.Infrastructure.Web;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -29,11 +30,21 @@ internal sealed class TwoFactor(
     Mailer mailer,
     IStringLocalizer<AccountsResource> strings,
     IOptions<PublicUrlOptions> publicUrl,
+    IOptions<AccountOptions> options,
+    IDataProtectionProvider protection,
     TimeProvider clock)
 {
+    private readonly IDataProtector _codes = protection.CreateProtector("Layan.Accounts.SecondFactorCode");
+
     public const int RecoveryCodeCount = 10;
     public const string Authenticator = "authenticator";
+    public const string EmailCode = "email";
     public const string Recovery = "recovery";
+
+    /// <summary>The methods a person with two factors on can use at the second step.</summary>
+    public static IReadOnlyList<string> Methods { get; } = [Authenticator, EmailCode, Recovery];
+
+    private const string EmailCodeChannel = "2fa-email";
 
     private const string Provider = "Layan";
     private const string RecoveryCodesName = "RecoveryCodes";
@@ -112,9 +123,59 @@ internal sealed class TwoFactor(
     public async Task<bool> CheckAsync(User user, string? method, string? code) => method switch
     {
         Authenticator => await CheckAuthenticatorAsync(user, code),
+        EmailCode => await CheckEmailCodeAsync(user, code),
         Recovery => await RedeemRecoveryCodeAsync(user, code),
         _ => false,
     };
+
+    /// <summary>
+    /// LOG-2, LOG-10: a 6-digit code by email for the second step; one live code, 10 minutes,
+    /// single-use, at most one a minute (caller saves).
+    /// </summary>
+    public async Task<Result<bool>> SendEmailCodeAsync(User user, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var latest = await db.Set<VerificationCode>()
+            .Where(c => c.UserId == user.Id && c.Channel == EmailCodeChannel && c.UsedAt == null && c.RevokedAt == null)
+            .OrderByDescending(c => c.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (latest is not null && latest.CreatedAt + options.Value.ResendCooldown > now)
+        {
+            return new Failure(AccountErrors.ResendTooSoon, "code", latest.CreatedAt + options.Value.ResendCooldown - now);
+        }
+        var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        await db.IssueCodeAsync(_codes, user, EmailCodeChannel, code, now, options.Value.SecondFactorCodeLifetime, cancellationToken);
+        mailer.Queue(new EmailTemplate(strings, "SignInCode"), user.Email!, user.Language, new Dictionary<string, string>
+        {
+            ["name"] = user.FullName,
+            ["code"] = code,
+            ["minutes"] = ((int)options.Value.SecondFactorCodeLifetime.TotalMinutes).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    private async Task<bool> CheckEmailCodeAsync(User user, string? code)
+    {
+        var now = clock.GetUtcNow();
+        var latest = await db.Set<VerificationCode>()
+            .Where(c => c.UserId == user.Id && c.Channel == EmailCodeChannel && c.UsedAt == null && c.RevokedAt == null)
+            .OrderByDescending(c => c.CreatedAt)
+            .FirstOrDefaultAsync();
+        if (latest is null)
+        {
+            return false;
+        }
+        var check = VerificationCodeRules.Check(
+            _codes.Unprotect(latest.ProtectedCode), code?.Trim(), latest.ExpiresAt, latest.FailedAttempts, options.Value.CodeMaxFailedAttempts, now, length: 6);
+        if (check != CodeCheck.Valid)
+        {
+            latest.FailedAttempts++;
+            return false;
+        }
+        latest.UsedAt = now; // saved with the user by the caller
+        return true;
+    }
 
     /// <summary>LOG-10: a failed second factor is reported to the owner (caller saves).</summary>
     public void NotifyFailedSecondFactor(User user) =>

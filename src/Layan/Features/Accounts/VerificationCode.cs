@@ -25,7 +25,8 @@ internal static class VerificationCodeRules
     public static string Generate() => RandomNumberGenerator.GetString(Alphabet, Length);
 
     /// <summary>Checks <paramref name="given"/> in constant time; expiry and spent tries win over a match.</summary>
-    public static CodeCheck Check(string expected, string? given, DateTimeOffset expiresAt, int failedAttempts, int maxFailedAttempts, DateTimeOffset now)
+    public static CodeCheck Check(
+        string expected, string? given, DateTimeOffset expiresAt, int failedAttempts, int maxFailedAttempts, DateTimeOffset now, int length = Length)
     {
         if (failedAttempts >= maxFailedAttempts)
         {
@@ -35,7 +36,7 @@ internal static class VerificationCodeRules
         {
             return CodeCheck.Expired;
         }
-        var match = given is { Length: Length } &&
+        var match = given is not null && given.Length == length && expected.Length == length &&
             CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(expected), System.Text.Encoding.ASCII.GetBytes(given));
         return match ? CodeCheck.Valid : CodeCheck.Invalid;
     }
@@ -71,6 +72,31 @@ internal sealed class VerificationCode
 
     public bool IsLive(DateTimeOffset now, int maxFailedAttempts) =>
         UsedAt is null && RevokedAt is null && now < ExpiresAt && FailedAttempts < maxFailedAttempts;
+}
+
+internal static class VerificationCodeIssuing
+{
+    /// <summary>
+    /// Revokes the live codes of <paramref name="user"/> on <paramref name="channel"/> and adds
+    /// <paramref name="code"/>, protected at rest, living <paramref name="lifetime"/> (caller saves).
+    /// </summary>
+    public static async Task IssueCodeAsync(
+        this Infrastructure.Db.LayanDbContext db, Microsoft.AspNetCore.DataProtection.IDataProtector protector,
+        User user, string channel, string code, DateTimeOffset now, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        await db.Set<VerificationCode>()
+            .Where(c => c.UserId == user.Id && c.Channel == channel && c.RevokedAt == null && c.UsedAt == null)
+            .ForEachAsync(c => c.RevokedAt = now, cancellationToken);
+        db.Set<VerificationCode>().Add(new VerificationCode
+        {
+            UserId = user.Id,
+            Channel = channel,
+            Address = user.Email!,
+            ProtectedCode = Microsoft.AspNetCore.DataProtection.DataProtectionCommonExtensions.Protect(protector, code),
+            CreatedAt = now,
+            ExpiresAt = now + lifetime,
+        });
+    }
 }
 
 internal sealed class VerificationCodeConfiguration : IEntityTypeConfiguration<VerificationCode>

@@ -43,6 +43,7 @@ if (await app.RunCommandAsync(args))
 }
 
 app.UseNetwork();
+app.UseSecurityHeaders();
 app.UseErrorHandling();
 app.UseLayanLocalization();
 app.UseAccounts();

@@ -108,6 +108,8 @@ public sealed class BrowserApp : IAsyncLifetime
             builder.UseEnvironment("Development");
             builder.UseSetting("Storage:DataDirectory", dataDirectory);
             builder.UseSetting("Web:PublicUrl", publicUrl.ToString());
+            // Several flows share this server within a minute; limits have their own tests.
+            builder.UseSetting("RateLimits:AuthPerMinute", "1000");
         }
     }
 }

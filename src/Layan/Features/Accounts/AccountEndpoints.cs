@@ -46,8 +46,15 @@ internal static class AccountEndpoints
         auth.MapDelete("/me/sessions/{id:guid}", EndSessionAsync).RequireAuthorization().WithSummary("End one of the signed-in user's sessions at once (LOG-8).");
 
         // The pages' sign-out button (a form with an antiforgery token).
-        app.MapPost("/logout", async (SignInManager<User> signIn, SecurityActivity activity, UserManager<User> users, ClaimsPrincipal principal, CancellationToken cancellationToken) =>
+        // It binds no field, so the antiforgery verdict is checked here rather than by form binding.
+        app.MapPost("/logout", async Task<Results<RedirectHttpResult, BadRequest>> (
+            SignInManager<User> signIn, SecurityActivity activity, UserManager<User> users, ClaimsPrincipal principal,
+            Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, HttpContext http, CancellationToken cancellationToken) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return TypedResults.BadRequest();
+            }
             await SignOutAsync(signIn, activity, users, principal, cancellationToken);
             return TypedResults.LocalRedirect("/");
         }).ExcludeFromDescription();

@@ -46,6 +46,7 @@ internal static class AccountsModule
         services.AddScoped<MyAccount>();
         services.AddScoped<Avatars>();
         services.AddScoped<TwoFactor>();
+        services.AddScoped<Lockout>();
         // "Remember this device" for the second factor (LOG-2): 30 days, or until the stamp changes.
         services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(
             IdentityConstants.TwoFactorRememberMeScheme, cookie => cookie.ExpireTimeSpan = TimeSpan.FromDays(30));

@@ -28,6 +28,7 @@ internal sealed class EmailVerification(
     IOptions<AccountOptions> options,
     IOptions<PublicUrlOptions> publicUrl,
     SecurityActivity activity,
+    Lockout lockout,
     TimeProvider clock)
 {
     public const string Channel = "email";
@@ -88,7 +89,12 @@ internal sealed class EmailVerification(
             [Mailer.ActionUrl] = publicUrl.Value.Link("/account"),
         });
         var updated = await users.UpdateAsync(user); // saves the code, the timers and the email with it
-        return updated.Succeeded ? user : throw new InvalidOperationException("The verified user could not be saved: " + updated);
+        if (!updated.Succeeded)
+        {
+            // Verified at the same instant in another tab: that one won.
+            return new Failure(AccountErrors.CodeInvalid, "code");
+        }
+        return user;
     }
 
     /// <summary>
@@ -140,8 +146,10 @@ internal sealed class EmailVerification(
         {
             return new Failure(AccountErrors.EmailInvalid, "newEmail");
         }
-        var user = email is null ? null : await users.FindByEmailAsync(email.Trim());
-        if (user is null || user.EmailConfirmed || password is null || !await users.CheckPasswordAsync(user, password))
+        var found = email is null ? null : await users.FindByEmailAsync(email.Trim());
+        var user = found is { EmailConfirmed: false } ? found : null;
+        // Counted toward the lockout like any password check; the same work when there is no such registration.
+        if (!await lockout.CheckPasswordAsync(user, password, cancellationToken))
         {
             return new Failure(AccountErrors.CredentialsInvalid, "password");
         }
@@ -150,16 +158,21 @@ internal sealed class EmailVerification(
             return true;
         }
         var now = clock.GetUtcNow();
-        user.Email = wanted;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        user!.Email = wanted;
         user.UserName = wanted;
-        var renamed = await users.UpdateAsync(user); // normalizes and saves the new address
+        var renamed = await users.UpdateAsync(user); // normalizes the new address
         if (!renamed.Succeeded)
         {
-            return true; // taken meanwhile: same answer
+            await transaction.RollbackAsync(cancellationToken);
+            return renamed.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName")
+                ? true // taken at the same instant: the same answer
+                : throw new InvalidOperationException("The address could not be changed: " + string.Join(", ", renamed.Errors.Select(e => e.Code)));
         }
         Send(user, await IssueAsync(user, now, cancellationToken), "initial", now);
         await ArmAutoResendAsync(user, round: 1, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 

@@ -22,6 +22,7 @@ internal sealed class MyAccount(
     IStringLocalizer<AccountsResource> strings,
     IOptions<PublicUrlOptions> publicUrl,
     SignInManager<User> signIn,
+    Lockout lockout,
     IHttpContextAccessor http)
 {
     public async Task<Result<User>> UpdateProfileAsync(Guid userId, string? fullName, string? language, CancellationToken cancellationToken)
@@ -60,7 +61,7 @@ internal sealed class MyAccount(
         Guid userId, Guid? currentSession, string? currentPassword, string? newPassword, CancellationToken cancellationToken)
     {
         var user = await users.FindByIdAsync(userId.ToString()) ?? throw new InvalidOperationException("The signed-in user no longer exists.");
-        if (currentPassword is null || !await users.CheckPasswordAsync(user, currentPassword))
+        if (!await lockout.CheckPasswordAsync(user, currentPassword, cancellationToken))
         {
             return new Failure(AccountErrors.CredentialsInvalid, "currentPassword");
         }
@@ -70,7 +71,7 @@ internal sealed class MyAccount(
             return Result<bool>.Failed([.. verdict.Problems.Select(p => new Failure(p, "newPassword"))]);
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var changed = await users.ChangePasswordAsync(user, currentPassword, newPassword!); // rotates the security stamp
+        var changed = await users.ChangePasswordAsync(user, currentPassword!, newPassword!); // rotates the security stamp
         if (!changed.Succeeded)
         {
             throw new InvalidOperationException("The password could not be changed: " + string.Join(", ", changed.Errors.Select(e => e.Code)));

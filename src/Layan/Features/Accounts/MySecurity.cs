@@ -15,7 +15,7 @@ internal sealed record SessionItem(Guid Id, DateTimeOffset CreatedAt, DateTimeOf
 /// LOG-8 for the signed-in user: their activity (paged, newest first), their active sessions, and
 /// ending any of them at once. Only ever the caller's own rows.
 /// </summary>
-internal sealed class MySecurity(LayanDbContext db, SecurityActivity activity, TimeProvider clock)
+internal sealed class MySecurity(LayanDbContext db, SecurityActivity activity, Microsoft.Extensions.Options.IOptions<AccountOptions> options, TimeProvider clock)
 {
     public const int MaxPageSize = 100;
 
@@ -34,7 +34,7 @@ internal sealed class MySecurity(LayanDbContext db, SecurityActivity activity, T
     {
         var now = clock.GetUtcNow();
         var sessions = await db.Set<UserSession>().AsNoTracking()
-            .Where(s => s.UserId == userId && s.AbsoluteExpiresAt > now)
+            .Where(s => s.UserId == userId && s.AbsoluteExpiresAt > now && s.LastSeenAt > now - options.Value.SessionIdle)
             .OrderByDescending(s => s.LastSeenAt)
             .Select(s => new { s.Id, s.CreatedAt, s.LastSeenAt, s.IpAddress, s.UserAgent })
             .ToListAsync(cancellationToken);

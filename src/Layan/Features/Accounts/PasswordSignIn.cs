@@ -18,41 +18,20 @@ internal sealed record SignInOutcome(User User, bool TwoFactorRequired);
 internal sealed class PasswordSignIn(
     UserManager<User> users,
     SignInManager<User> signIn,
-    IPasswordHasher<User> hasher,
-    IOptions<AccountOptions> options,
     IHttpContextAccessor http,
     SecurityActivity activity,
     TwoFactor twoFactor,
-    Infrastructure.Db.LayanDbContext db,
-    TimeProvider clock)
+    Lockout lockout,
+    Infrastructure.Db.LayanDbContext db)
 {
-    // A real hash of a random password, checked when there is no user, so that path costs the same.
-    private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<User>(
-        Options.Create(new PasswordHasherOptions { IterationCount = 210_000 })).HashPassword(null!, Guid.NewGuid().ToString()));
-
     public async Task<Result<SignInOutcome>> SignInAsync(string? email, string? password, CancellationToken cancellationToken)
     {
         var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
-        var now = clock.GetUtcNow();
-        if (user is null || password is null)
+        if (!await lockout.CheckPasswordAsync(user, password, cancellationToken))
         {
-            hasher.VerifyHashedPassword(null!, DecoyHash.Value, password ?? "");
             return new Failure(AccountErrors.CredentialsInvalid);
         }
-        if (user.LockoutEnd > now)
-        {
-            hasher.VerifyHashedPassword(user, DecoyHash.Value, password);
-            activity.Record(user.Id, SecurityEvent.SignInFailed);
-            await db.SaveChangesAsync(cancellationToken);
-            return new Failure(AccountErrors.CredentialsInvalid);
-        }
-        // Re-hashes (and saves) a hash made with fewer iterations than configured.
-        if (!await users.CheckPasswordAsync(user, password))
-        {
-            await CountFailureAsync(user, SecurityEvent.SignInFailed, now);
-            return new Failure(AccountErrors.CredentialsInvalid);
-        }
-        if (!user.EmailConfirmed)
+        if (!user!.EmailConfirmed)
         {
             return new Failure(AccountErrors.EmailNotVerified);
         }
@@ -64,9 +43,7 @@ internal sealed class PasswordSignIn(
             await http.HttpContext!.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(pending));
             return new SignInOutcome(user, TwoFactorRequired: true);
         }
-        user.AccessFailedCount = 0;
-        user.LastFailedSignInAt = null;
-        await users.UpdateAsync(user);
+        await lockout.ResetAsync(user, cancellationToken);
         await StartSessionAsync(user, alertIfNewDevice: true, cancellationToken);
         return new SignInOutcome(user, TwoFactorRequired: false);
     }
@@ -83,20 +60,22 @@ internal sealed class PasswordSignIn(
         {
             return new Failure(AccountErrors.TwoFactorExpired, "code");
         }
-        var now = clock.GetUtcNow();
-        if (user.LockoutEnd > now)
+        if (lockout.IsLocked(user))
         {
             return new Failure(AccountErrors.CredentialsInvalid, "code");
         }
         if (!await twoFactor.CheckAsync(user, method, code))
         {
             twoFactor.NotifyFailedSecondFactor(user);
-            await CountFailureAsync(user, SecurityEvent.SecondFactorFailed, now);
-            return new Failure(user.LockoutEnd > now ? AccountErrors.CredentialsInvalid : AccountErrors.TwoFactorCodeInvalid, "code");
+            await lockout.CountFailureAsync(user, SecurityEvent.SecondFactorFailed, cancellationToken); // saves the email too
+            return new Failure(lockout.IsLocked(user) ? AccountErrors.CredentialsInvalid : AccountErrors.TwoFactorCodeInvalid, "code");
         }
-        user.AccessFailedCount = 0;
-        user.LastFailedSignInAt = null;
-        await users.UpdateAsync(user); // also spends the time step
+        var spent = await users.UpdateAsync(user); // spends the time step or the code
+        if (!spent.Succeeded)
+        {
+            return new Failure(AccountErrors.TwoFactorCodeInvalid, "code"); // spent at the same instant by another request
+        }
+        await lockout.ResetAsync(user, cancellationToken);
         await http.HttpContext!.SignOutAsync(IdentityConstants.TwoFactorUserIdScheme);
         if (rememberDevice)
         {
@@ -111,26 +90,6 @@ internal sealed class PasswordSignIn(
         await signIn.GetTwoFactorAuthenticationUserAsync() is { } user
             ? await twoFactor.SendEmailCodeAsync(user, cancellationToken)
             : new Failure(AccountErrors.TwoFactorExpired, "code");
-
-    // 5 failures (password or second factor) within the window lock the account (LOG-3, LOG-10).
-    private async Task CountFailureAsync(User user, string kind, DateTimeOffset now)
-    {
-        var settings = options.Value;
-        if (user.LastFailedSignInAt is { } lastFailure && lastFailure <= now - settings.LockoutWindow)
-        {
-            user.AccessFailedCount = 0;
-        }
-        user.AccessFailedCount++;
-        user.LastFailedSignInAt = now;
-        activity.Record(user.Id, kind);
-        if (user.AccessFailedCount >= settings.LockoutFailures)
-        {
-            user.LockoutEnd = now + settings.LockoutDuration;
-            user.AccessFailedCount = 0;
-            activity.Record(user.Id, SecurityEvent.LockedOut);
-        }
-        await users.UpdateAsync(user);
-    }
 
     /// <summary>
     /// Signs <paramref name="user"/> in (a new server-side session), records it, recognizes the

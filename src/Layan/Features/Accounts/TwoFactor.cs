@@ -32,8 +32,12 @@ internal sealed class TwoFactor(
     IOptions<PublicUrlOptions> publicUrl,
     IOptions<AccountOptions> options,
     IDataProtectionProvider protection,
+    Lockout lockout,
+    IUserStore<User> store,
     TimeProvider clock)
 {
+    private readonly IUserAuthenticatorKeyStore<User> _keys = (IUserAuthenticatorKeyStore<User>)store;
+
     private readonly IDataProtector _codes = protection.CreateProtector("Layan.Accounts.SecondFactorCode");
 
     public const int RecoveryCodeCount = 10;
@@ -53,13 +57,13 @@ internal sealed class TwoFactor(
     public async Task<AuthenticatorSetup> SetupAsync(User user)
     {
         var key = await users.GetAuthenticatorKeyAsync(user);
-        if (string.IsNullOrEmpty(key) || !user.TwoFactorEnabled)
+        if (string.IsNullOrEmpty(key))
         {
-            if (string.IsNullOrEmpty(key))
-            {
-                await users.ResetAuthenticatorKeyAsync(user);
-                key = await users.GetAuthenticatorKeyAsync(user);
-            }
+            // Through the key store: UserManager.ResetAuthenticatorKeyAsync would also rotate the
+            // security stamp and so end this very session at the next stamp check.
+            key = users.GenerateNewAuthenticatorKey();
+            await _keys.SetAuthenticatorKeyAsync(user, key, CancellationToken.None);
+            await users.UpdateAsync(user);
         }
         var uri = $"otpauth://totp/{Uri.EscapeDataString("Layan:" + user.Email)}?secret={key}&issuer=Layan&digits=6";
         using var qr = new QRCodeGenerator().CreateQrCode(uri, QRCodeGenerator.ECCLevel.Q);
@@ -69,7 +73,7 @@ internal sealed class TwoFactor(
 
     public async Task<Result<IReadOnlyList<string>>> EnableAsync(User user, Guid? currentSession, string? password, string? code, CancellationToken cancellationToken)
     {
-        if (password is null || !await users.CheckPasswordAsync(user, password))
+        if (!await lockout.CheckPasswordAsync(user, password, cancellationToken))
         {
             return new Failure(AccountErrors.CredentialsInvalid, "password");
         }
@@ -88,7 +92,7 @@ internal sealed class TwoFactor(
 
     public async Task<Result<bool>> DisableAsync(User user, Guid? currentSession, string? password, CancellationToken cancellationToken)
     {
-        if (password is null || !await users.CheckPasswordAsync(user, password))
+        if (!await lockout.CheckPasswordAsync(user, password, cancellationToken))
         {
             return new Failure(AccountErrors.CredentialsInvalid, "password");
         }
@@ -104,7 +108,7 @@ internal sealed class TwoFactor(
 
     public async Task<Result<IReadOnlyList<string>>> RegenerateRecoveryCodesAsync(User user, string? password, CancellationToken cancellationToken)
     {
-        if (password is null || !await users.CheckPasswordAsync(user, password))
+        if (!await lockout.CheckPasswordAsync(user, password, cancellationToken))
         {
             return new Failure(AccountErrors.CredentialsInvalid, "password");
         }

@@ -91,8 +91,16 @@ internal sealed class SessionTicketStore(IServiceScopeFactory scopes, TimeProvid
         }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Infrastructure.Db.LayanDbContext>();
+        var now = clock.GetUtcNow();
+        var userId = Guid.Parse(ticket.Principal.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)!.Value);
         await db.Set<UserSession>().Where(s => s.Id == id).ExecuteUpdateAsync(
-            s => s.SetProperty(x => x.Ticket, TicketSerializer.Default.Serialize(ticket)).SetProperty(x => x.LastSeenAt, clock.GetUtcNow()),
+            s => s.SetProperty(x => x.Ticket, TicketSerializer.Default.Serialize(ticket)).SetProperty(x => x.LastSeenAt, now),
+            cancellationToken);
+        // Someone else signed in on this browser (the cookie handler keeps the key): from now on the
+        // session is theirs, so their session list, revocations and password changes reach it.
+        await db.Set<UserSession>().Where(s => s.Id == id && s.UserId != userId).ExecuteUpdateAsync(
+            s => s.SetProperty(x => x.UserId, userId).SetProperty(x => x.CreatedAt, now)
+                .SetProperty(x => x.AbsoluteExpiresAt, now + options.Value.SessionAbsolute),
             cancellationToken);
     }
 

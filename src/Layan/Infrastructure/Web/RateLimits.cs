@@ -37,7 +37,10 @@ internal static class RateLimits
                 IsExempt(context)
                     ? RateLimitPartition.GetNoLimiter("exempt")
                     : PerMinute("global:" + ClientKey(context), Settings(context).GlobalPerMinute));
-            options.AddPolicy(Auth, context => PerMinute(ClientKey(context), Settings(context).AuthPerMinute));
+            // Counts submissions, not page loads: the pages that carry these forms use it too.
+            options.AddPolicy(Auth, context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+                ? RateLimitPartition.GetNoLimiter("page-load")
+                : PerMinute(ClientKey(context), Settings(context).AuthPerMinute));
             options.AddPolicy(PublicForm, context => PerMinute(ClientKey(context), Settings(context).PublicFormPerMinute));
             options.OnRejected = WriteRejectionAsync;
         });

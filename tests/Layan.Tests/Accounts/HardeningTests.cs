@@ -135,4 +135,33 @@ public sealed class HardeningTests
         response.Headers.GetValues("X-Content-Type-Options").ShouldBe(["nosniff"]);
         response.Headers.GetValues("Content-Security-Policy").ShouldBe(["frame-ancestors 'none'"]);
     }
+
+    [Fact]
+    public async Task A_session_key_planted_in_the_browser_is_replaced_at_sign_in()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using (var registering = app.Browser())
+        {
+            await app.RegisterVerifiedAsync(registering, Ana);
+            await app.RegisterVerifiedAsync(registering, Eve);
+        }
+        using var manual = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
+        static string SessionCookie(HttpResponseMessage response) =>
+            response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("layan.session=", StringComparison.Ordinal)).Split(';')[0];
+        async Task<HttpStatusCode> MeAs(string cookie)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me");
+            request.Headers.Add("Cookie", cookie);
+            return (await manual.SendAsync(request, Ct)).StatusCode;
+        }
+        var planted = SessionCookie(await manual.LoginAsync(Eve)); // the attacker's own valid session
+
+        using var victimLogin = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login") { Content = JsonContent.Create(new { email = Ana, password = AccountFlows.StrongPassword }) };
+        victimLogin.Headers.Add("Cookie", planted);
+        var victims = SessionCookie(await manual.SendAsync(victimLogin, Ct));
+
+        victims.ShouldNotBe(planted);
+        (await MeAs(planted)).ShouldBe(HttpStatusCode.Unauthorized, "the planted session ended and was not handed to Ana");
+        (await MeAs(victims)).ShouldBe(HttpStatusCode.OK);
+    }
 }

@@ -3,6 +3,7 @@ using Layan.Infrastructure;
 using Layan.Infrastructure.Localization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Layan.Features.Accounts;
@@ -22,6 +23,7 @@ internal sealed class PasswordSignIn(
     SecurityActivity activity,
     TwoFactor twoFactor,
     Lockout lockout,
+    IServiceScopeFactory scopes,
     Infrastructure.Db.LayanDbContext db)
 {
     public async Task<Result<SignInOutcome>> SignInAsync(string? email, string? password, CancellationToken cancellationToken)
@@ -85,6 +87,25 @@ internal sealed class PasswordSignIn(
         return user;
     }
 
+    // The cookie handler keeps the session key the request came with and renews that session, so a
+    // key planted in the browser would end up signed in as whoever signs in next (session
+    // fixation). The old session ends instead, and a handler of its own, which then finds no
+    // session, stores a new one under a new key.
+    private async Task SignInWithNewSessionAsync(User user, CancellationToken cancellationToken)
+    {
+        var context = http.HttpContext!;
+        if (SessionTicketStore.CurrentSession(context) is { } previous)
+        {
+            await db.Set<UserSession>().Where(s => s.Id == previous).ExecuteDeleteAsync(cancellationToken);
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var handlers = scope.ServiceProvider.GetRequiredService<IAuthenticationHandlerProvider>();
+        var handler = await handlers.GetHandlerAsync(context, IdentityConstants.ApplicationScheme) as IAuthenticationSignInHandler
+            ?? throw new InvalidOperationException("The application cookie cannot sign in.");
+        var principal = await signIn.CreateUserPrincipalAsync(user);
+        await handler.SignInAsync(principal, new AuthenticationProperties { IsPersistent = false });
+    }
+
     /// <summary>Emails a sign-in code to the person halfway through signing in.</summary>
     public async Task<Result<bool>> SendEmailCodeAsync(CancellationToken cancellationToken) =>
         await signIn.GetTwoFactorAuthenticationUserAsync() is { } user
@@ -100,7 +121,7 @@ internal sealed class PasswordSignIn(
         activity.Record(user.Id, SecurityEvent.SignedIn);
         await activity.RecognizeDeviceAsync(user, alertIfNewDevice, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        await signIn.SignInAsync(user, isPersistent: false);
+        await SignInWithNewSessionAsync(user, cancellationToken);
         if (http.HttpContext is { } context)
         {
             LocalizationModule.WriteCultureCookie(context, user.Language);

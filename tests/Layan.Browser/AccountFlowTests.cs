@@ -39,7 +39,7 @@ public sealed partial class AccountFlowTests(BrowserApp app) : IClassFixture<Bro
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/verify\\?email="));
         await Assertions.Expect(page.GetByTestId("sent-to")).ToContainTextAsync(email);
         var mailbox = await page.Context.NewPageAsync();
-        await BrowserApp.OpenNewestMailAsync(mailbox, email);
+        await BrowserApp.OpenNewestMailAsync(mailbox, email, subjectStart);
         var subject = await mailbox.GetByTestId("mail-subject").InnerTextAsync();
         subject.ShouldStartWith(subjectStart);
         var code = subject[subjectStart.Length..];
@@ -73,7 +73,7 @@ public sealed partial class AccountFlowTests(BrowserApp app) : IClassFixture<Bro
         await page.GetByTestId("register-submit").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/verify\\?email="));
 
-        await BrowserApp.OpenNewestMailAsync(page, email);
+        await BrowserApp.OpenNewestMailAsync(page, email, "Your Layan code");
         var text = await page.GetByTestId("mail-text").InnerTextAsync();
         var link = VerifyLink().Match(text);
         link.Success.ShouldBeTrue(text);

@@ -45,7 +45,7 @@ public sealed partial class TwoFactorFlowTests(BrowserApp app) : IClassFixture<B
         await page.GetByTestId("email").FillAsync(Email);
         await page.GetByTestId("forgot-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("forgot-sent")).ToBeVisibleAsync();
-        await BrowserApp.OpenNewestMailAsync(page, Email);
+        await BrowserApp.OpenNewestMailAsync(page, Email, "Restablezca su contraseña");
         (await page.GetByTestId("mail-subject").InnerTextAsync()).ShouldBe("Restablezca su contraseña de Layan");
         var link = ResetLink().Match(await page.GetByTestId("mail-text").InnerTextAsync());
         link.Success.ShouldBeTrue();
@@ -73,7 +73,7 @@ public sealed partial class TwoFactorFlowTests(BrowserApp app) : IClassFixture<B
         await page.GetByTestId("register-submit").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/verify\\?email="));
         var mailbox = await page.Context.NewPageAsync();
-        await BrowserApp.OpenNewestMailAsync(mailbox, Email);
+        await BrowserApp.OpenNewestMailAsync(mailbox, Email, "Su código de Layan");
         var subject = await mailbox.GetByTestId("mail-subject").InnerTextAsync();
         await mailbox.CloseAsync();
         await page.GetByTestId("code").FillAsync(subject[(subject.LastIndexOf(' ') + 1)..]);

@@ -77,13 +77,18 @@ public sealed class BrowserApp : IAsyncLifetime
         Directory.Delete(_dataDirectory, recursive: true);
     }
 
-    /// <summary>Waits for the newest email to <paramref name="address"/> in the developer mailbox, opens it, and returns its page.</summary>
-    public static async Task<IPage> OpenNewestMailAsync(IPage page, string address)
+    /// <summary>
+    /// Waits until an email to <paramref name="address"/> whose subject starts with
+    /// <paramref name="subjectStart"/> is in the developer mailbox, opens the newest such, and
+    /// returns its page.
+    /// </summary>
+    public static async Task<IPage> OpenNewestMailAsync(IPage page, string address, string subjectStart)
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
             await page.GotoAsync("/dev/mail");
-            var row = page.Locator("tr", new PageLocatorOptions { HasText = address });
+            var row = page.Locator("tr", new PageLocatorOptions { HasText = address })
+                .Filter(new LocatorFilterOptions { Has = page.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = subjectStart }) });
             if (await row.CountAsync() > 0)
             {
                 await row.First.GetByRole(AriaRole.Link).ClickAsync();
@@ -91,7 +96,7 @@ public sealed class BrowserApp : IAsyncLifetime
             }
             await Task.Delay(100); // the outbox delivers in the background
         }
-        throw new TimeoutException($"No email to {address} arrived in the mailbox.");
+        throw new TimeoutException($"No email to {address} starting '{subjectStart}' arrived in the mailbox.");
     }
 
     private static int FreeLoopbackPort()

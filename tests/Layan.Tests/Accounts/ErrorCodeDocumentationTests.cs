@@ -35,4 +35,20 @@ public sealed class ErrorCodeDocumentationTests
 
         declared.Except(AccountErrors.All).ShouldBeEmpty();
     }
+
+    [Fact]
+    public void The_documented_status_of_each_code_is_the_one_the_API_answers_with()
+    {
+        var rows = File.ReadAllLines(Path.Combine(Repo.Root, "docs", "api.md"))
+            .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
+            .ToDictionary(cells => cells[1].Trim('`'), cells => cells[2]);
+        string[] limits = [AccountErrors.ResendTooSoon, AccountErrors.ResendLimitReached];
+
+        foreach (var code in AccountErrors.All)
+        {
+            var failure = new Layan.Infrastructure.Failure(code, RetryAfter: limits.Contains(code) ? TimeSpan.FromSeconds(1) : null);
+            rows[code].ShouldBe(AccountErrors.StatusOf(failure).ToString(System.Globalization.CultureInfo.InvariantCulture), code);
+        }
+    }
 }

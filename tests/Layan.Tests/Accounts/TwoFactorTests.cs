@@ -48,7 +48,7 @@ public sealed class TwoFactorTests
         var wrongPassword = await client.PostJsonAsync("/api/v1/auth/me/two-factor/enable", new { password = "not mine at all", code = CodeNow(app, key) });
         var wrongCode = await client.PostJsonAsync("/api/v1/auth/me/two-factor/enable", new { password = AccountFlows.StrongPassword, code = "000000" });
         (await wrongPassword.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("code").GetString().ShouldBe("credentials_invalid");
-        (await wrongCode.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("two_factor_code_invalid");
+        (await wrongCode.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("code").GetString().ShouldBe("two_factor_code_invalid");
         var status = await client.GetFromJsonAsync<JsonElement>("/api/v1/auth/me/two-factor", Ct);
         status.GetProperty("enabled").GetBoolean().ShouldBeFalse();
     }

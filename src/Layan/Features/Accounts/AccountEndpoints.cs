@@ -25,25 +25,26 @@ internal static class AccountEndpoints
         limited.MapPost("/reset-password", ResetPasswordAsync).WithSummary("Set a new password with the emailed link; ends every session (LOG-4).");
         auth.MapPost("/password-check", CheckPassword).WithSummary("The strength meter: score and the reasons a password is refused (ACC-3).");
         auth.MapPost("/logout", LogoutAsync).RequireAuthorization().WithSummary("End this session.");
-        auth.MapGet("/me", MeAsync).RequireAuthorization().WithSummary("The signed-in user.");
-        auth.MapPut("/me", UpdateMeAsync).RequireAuthorization().WithSummary("Change the signed-in user's name and language (LOG-9).");
-        auth.MapPost("/me/password", ChangePasswordAsync).RequireAuthorization().RequireRateLimiting(RateLimits.Auth)
+        var me = auth.MapGroup("/me").RequireAuthorization();
+        me.MapGet("", MeAsync).WithSummary("The signed-in user.");
+        me.MapPut("", UpdateMeAsync).WithSummary("Change the signed-in user's name and language (LOG-9).");
+        me.MapPost("/password", ChangePasswordAsync).RequireRateLimiting(RateLimits.Auth)
             .WithSummary("Change the password with the current one; every other session ends (LOG-9, LOG-10).");
         // Multipart forms, so antiforgery-checked like every form (the page's form posts here too).
-        auth.MapPost("/me/avatar", UploadAvatarAsync).RequireAuthorization()
+        me.MapPost("/avatar", UploadAvatarAsync)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Avatars.MaxBytes + 64 * 1024))
             .WithSummary("Upload a profile picture: PNG or JPEG, at most 2 MB, checked by content (LOG-9).");
-        auth.MapGet("/me/avatar", AvatarAsync).RequireAuthorization().WithSummary("The signed-in user's profile picture.");
-        auth.MapDelete("/me/avatar", DeleteAvatar).RequireAuthorization().WithSummary("Remove the profile picture.");
-        var twoFactor = auth.MapGroup("/me/two-factor").RequireAuthorization();
+        me.MapGet("/avatar", AvatarAsync).WithSummary("The signed-in user's profile picture.");
+        me.MapDelete("/avatar", DeleteAvatar).WithSummary("Remove the profile picture.");
+        var twoFactor = me.MapGroup("/two-factor");
         twoFactor.MapGet("", TwoFactorStatusAsync).WithSummary("Whether two factors are on, and recovery codes left.");
         twoFactor.MapPost("/authenticator", AuthenticatorSetupAsync).WithSummary("The key, otpauth URI and QR code for an authenticator app (LOG-2).");
         twoFactor.MapPost("/enable", EnableTwoFactorAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Turn two factors on with the password and a code; returns 10 recovery codes once.");
         twoFactor.MapPost("/disable", DisableTwoFactorAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Turn two factors off with the password.");
         twoFactor.MapPost("/recovery-codes", RegenerateRecoveryCodesAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Replace the recovery codes (the password is needed); returns them once.");
-        auth.MapGet("/me/activity", ActivityAsync).RequireAuthorization().WithSummary("The signed-in user's account activity, newest first, paged (LOG-8).");
-        auth.MapGet("/me/sessions", SessionsAsync).RequireAuthorization().WithSummary("The signed-in user's active sessions (LOG-8).");
-        auth.MapDelete("/me/sessions/{id:guid}", EndSessionAsync).RequireAuthorization().WithSummary("End one of the signed-in user's sessions at once (LOG-8).");
+        me.MapGet("/activity", ActivityAsync).WithSummary("The signed-in user's account activity, newest first, paged (LOG-8).");
+        me.MapGet("/sessions", SessionsAsync).WithSummary("The signed-in user's active sessions (LOG-8).");
+        me.MapDelete("/sessions/{id:guid}", EndSessionAsync).WithSummary("End one of the signed-in user's sessions at once (LOG-8).");
 
         // The pages' sign-out button (a form with an antiforgery token).
         // It binds no field, so the antiforgery verdict is checked here rather than by form binding.
@@ -101,7 +102,7 @@ internal static class AccountEndpoints
             new RegisterRequest(body.FullName, body.Email, body.Password, body.Language, body.Phone, body.AcceptTerms), cancellationToken);
         return result.Succeeded
             ? TypedResults.Accepted("/api/v1/auth/verify", new Accepted("verification_sent", result.Value!))
-            : Validation(result.Errors, strings, http);
+            : ProblemFor(result.Errors, strings, http);
     }
 
     private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> VerifyAsync(
@@ -110,7 +111,7 @@ internal static class AccountEndpoints
         var result = await verification.VerifyAsync(body.Email, body.Code, cancellationToken);
         if (!result.Succeeded)
         {
-            return result.Errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
+            return ProblemFor(result.Errors, strings, http);
         }
         await signIn.StartSessionAsync(result.Value!, alertIfNewDevice: false, cancellationToken);
         return TypedResults.Ok(new SignedIn(false, "/account"));
@@ -124,8 +125,7 @@ internal static class AccountEndpoints
         {
             return TypedResults.Accepted("/api/v1/auth/verify", new Accepted("verification_sent", body.Email!.Trim()));
         }
-        var status = result.Errors[0].RetryAfter is null ? StatusCodes.Status400BadRequest : StatusCodes.Status429TooManyRequests;
-        return result.Errors.ToProblem(status, strings, http);
+        return ProblemFor(result.Errors, strings, http);
     }
 
     private static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> ChangeEmailAsync(
@@ -134,7 +134,7 @@ internal static class AccountEndpoints
         var result = await verification.ChangeEmailAsync(body.Email, body.NewEmail, body.Password, cancellationToken);
         return result.Succeeded
             ? TypedResults.Accepted("/api/v1/auth/verify", new Accepted("verification_sent", body.NewEmail!.Trim()))
-            : result.Errors.ToProblem(result.Errors[0].Code == AccountErrors.CredentialsInvalid ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest, strings, http);
+            : ProblemFor(result.Errors, strings, http);
     }
 
     private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> LoginAsync(
@@ -147,8 +147,7 @@ internal static class AccountEndpoints
                 ? new SignedIn(true, "/login/two-factor", TwoFactor.Methods)
                 : new SignedIn(false, "/account"));
         }
-        var status = result.Errors[0].Code == AccountErrors.EmailNotVerified ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
-        return result.Errors.ToProblem(status, strings, http);
+        return ProblemFor(result.Errors, strings, http);
     }
 
     private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> SecondFactorAsync(
@@ -157,7 +156,7 @@ internal static class AccountEndpoints
         var result = await signIn.SecondFactorAsync(body.Method, body.Code, body.RememberDevice, cancellationToken);
         return result.Succeeded
             ? TypedResults.Ok(new SignedIn(false, "/account"))
-            : result.Errors.ToProblem(StatusCodes.Status401Unauthorized, strings, http);
+            : ProblemFor(result.Errors, strings, http);
     }
 
     private static async Task<Results<Microsoft.AspNetCore.Http.HttpResults.Accepted, ProblemHttpResult>> SendEmailCodeAsync(
@@ -168,8 +167,7 @@ internal static class AccountEndpoints
         {
             return TypedResults.Accepted((string?)null);
         }
-        var status = result.Errors[0].RetryAfter is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status429TooManyRequests;
-        return result.Errors.ToProblem(status, strings, http);
+        return ProblemFor(result.Errors, strings, http);
     }
 
     private static async Task<Ok<TwoFactorStatus>> TwoFactorStatusAsync(ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor)
@@ -185,25 +183,22 @@ internal static class AccountEndpoints
         EnableBody body, ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
     {
         var result = await twoFactor.EnableAsync((await users.GetUserAsync(principal))!, SessionTicketStore.CurrentSession(http), body.Password, body.Code, cancellationToken);
-        return result.Succeeded ? TypedResults.Ok(new RecoveryCodes(result.Value!)) : result.Errors.ToProblem(StatusFor(result.Errors), strings, http);
+        return result.Succeeded ? TypedResults.Ok(new RecoveryCodes(result.Value!)) : ProblemFor(result.Errors, strings, http);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableTwoFactorAsync(
         PasswordBody body, ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
     {
         var result = await twoFactor.DisableAsync((await users.GetUserAsync(principal))!, SessionTicketStore.CurrentSession(http), body.Password, cancellationToken);
-        return result.Succeeded ? TypedResults.NoContent() : result.Errors.ToProblem(StatusFor(result.Errors), strings, http);
+        return result.Succeeded ? TypedResults.NoContent() : ProblemFor(result.Errors, strings, http);
     }
 
     private static async Task<Results<Ok<RecoveryCodes>, ProblemHttpResult>> RegenerateRecoveryCodesAsync(
         PasswordBody body, ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
     {
         var result = await twoFactor.RegenerateRecoveryCodesAsync((await users.GetUserAsync(principal))!, body.Password, cancellationToken);
-        return result.Succeeded ? TypedResults.Ok(new RecoveryCodes(result.Value!)) : result.Errors.ToProblem(StatusFor(result.Errors), strings, http);
+        return result.Succeeded ? TypedResults.Ok(new RecoveryCodes(result.Value!)) : ProblemFor(result.Errors, strings, http);
     }
-
-    private static int StatusFor(IReadOnlyList<Failure> errors) =>
-        errors[0].Code == AccountErrors.CredentialsInvalid ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
 
     private static async Task<Accepted<Accepted>> ForgotPasswordAsync(EmailBody body, PasswordReset reset, CancellationToken cancellationToken)
     {
@@ -217,7 +212,7 @@ internal static class AccountEndpoints
         var result = await reset.ResetAsync(body.Email, body.Token, body.NewPassword, cancellationToken);
         return result.Succeeded
             ? TypedResults.Ok(new SignedIn(false, "/login"))
-            : result.Errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
+            : ProblemFor(result.Errors, strings, http);
     }
 
     private static Ok<Strength> CheckPassword(PasswordCheckBody body, IStringLocalizer<AccountsResource> strings)
@@ -253,7 +248,7 @@ internal static class AccountEndpoints
         var result = await account.UpdateProfileAsync(MySecurity.UserId(principal, users)!.Value, body.FullName, body.Language, cancellationToken);
         if (!result.Succeeded)
         {
-            return result.Errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
+            return ProblemFor(result.Errors, strings, http);
         }
         var user = result.Value!;
         return TypedResults.Ok(new Me(user.Id, user.FullName, user.Email!, user.Language, user.EmailConfirmed));
@@ -268,8 +263,7 @@ internal static class AccountEndpoints
         {
             return TypedResults.NoContent();
         }
-        var status = result.Errors[0].Code == AccountErrors.CredentialsInvalid ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
-        return result.Errors.ToProblem(status, strings, http);
+        return ProblemFor(result.Errors, strings, http);
     }
 
     private static async Task<Results<NoContent, RedirectHttpResult, ProblemHttpResult>> UploadAvatarAsync(
@@ -282,7 +276,7 @@ internal static class AccountEndpoints
             // The My Account form: back to the page, with the outcome.
             return TypedResults.LocalRedirect(result.Succeeded ? "/account?avatar=saved" : $"/account?avatarError={result.Errors[0].Code}");
         }
-        return result.Succeeded ? TypedResults.NoContent() : result.Errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
+        return result.Succeeded ? TypedResults.NoContent() : ProblemFor(result.Errors, strings, http);
     }
 
     private static Results<FileStreamHttpResult, NotFound> AvatarAsync(ClaimsPrincipal principal, UserManager<User> users, Avatars avatars, HttpContext http)
@@ -328,6 +322,6 @@ internal static class AccountEndpoints
             : TypedResults.Ok(new Me(user.Id, user.FullName, user.Email!, user.Language, user.EmailConfirmed));
     }
 
-    private static ProblemHttpResult Validation(IReadOnlyList<Failure> errors, IStringLocalizer strings, HttpContext http) =>
-        errors.ToProblem(StatusCodes.Status400BadRequest, strings, http);
+    private static ProblemHttpResult ProblemFor(IReadOnlyList<Failure> errors, IStringLocalizer strings, HttpContext http) =>
+        errors.ToProblem(AccountErrors.StatusOf(errors[0]), strings, http);
 }

@@ -27,6 +27,15 @@ internal static class AccountErrors
     public const string TwoFactorCodeInvalid = "two_factor_code_invalid";
     public const string TwoFactorExpired = "two_factor_expired";
 
+    /// <summary>The HTTP status a failure answers with (docs/api.md lists it per code).</summary>
+    public static int StatusOf(Infrastructure.Failure failure) => failure switch
+    {
+        { RetryAfter: not null } => StatusCodes.Status429TooManyRequests,
+        { Code: CredentialsInvalid or TwoFactorCodeInvalid or TwoFactorExpired } => StatusCodes.Status401Unauthorized,
+        { Code: EmailNotVerified } => StatusCodes.Status403Forbidden,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
     /// <summary>Every code, for the documentation test and the help panel.</summary>
     public static IReadOnlyList<string> All { get; } =
     [

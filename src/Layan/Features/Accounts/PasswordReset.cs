@@ -38,7 +38,7 @@ internal sealed class PasswordReset(
             return; // Same answer; nothing to send.
         }
         activity.Record(user.Id, SecurityEvent.PasswordResetRequested);
-        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = Secrets.NewToken();
         var expires = clock.GetUtcNow() + options.Value.ResetLinkLifetime;
         mailer.Queue(new EmailTemplate(strings, "ResetPassword"), user.Email!, user.Language, new Dictionary<string, string>
         {
@@ -47,7 +47,7 @@ internal sealed class PasswordReset(
             [Mailer.ActionUrl] = publicUrl.Value.Link($"/reset-password?email={Uri.EscapeDataString(user.Email!)}&token={token}"),
         });
         // Saves the token and the queued email together.
-        await users.SetAuthenticationTokenAsync(user, Provider, TokenName, $"{Hash(token)}|{expires.UtcTicks}");
+        await users.SetAuthenticationTokenAsync(user, Provider, TokenName, $"{Secrets.Hash(token)}|{expires.UtcTicks}");
     }
 
     public async Task<Result<bool>> ResetAsync(string? email, string? token, string? newPassword, CancellationToken cancellationToken)
@@ -91,10 +91,6 @@ internal sealed class PasswordReset(
         return parts.Length == 2 &&
             long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) &&
             now.UtcTicks < ticks &&
-            CryptographicOperations.FixedTimeEquals(Convert.FromHexString(parts[0]), Convert.FromHexString(Hash(token)));
+            CryptographicOperations.FixedTimeEquals(Convert.FromHexString(parts[0]), Convert.FromHexString(Secrets.Hash(token)));
     }
-
-    private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

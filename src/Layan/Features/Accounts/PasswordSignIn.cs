@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Layan.Features.Accounts;
 
 /// <summary>The password was right: either signed in, or a second factor is wanted first.</summary>
-internal sealed record SignInOutcome(User User, bool TwoFactorRequired);
+internal sealed record SignInOutcome(bool TwoFactorRequired);
 
 /// <summary>
 /// LOG-1, LOG-3, LOG-10: email and password. Unknown address, wrong password and locked account
@@ -43,11 +43,11 @@ internal sealed class PasswordSignIn(
             var pending = new ClaimsIdentity(IdentityConstants.TwoFactorUserIdScheme);
             pending.AddClaim(new Claim(ClaimTypes.Name, user.Id.ToString()));
             await http.HttpContext!.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(pending));
-            return new SignInOutcome(user, TwoFactorRequired: true);
+            return new SignInOutcome(TwoFactorRequired: true);
         }
         await lockout.ResetAsync(user, cancellationToken);
         await StartSessionAsync(user, alertIfNewDevice: true, cancellationToken);
-        return new SignInOutcome(user, TwoFactorRequired: false);
+        return new SignInOutcome(TwoFactorRequired: false);
     }
 
     /// <summary>

@@ -128,7 +128,7 @@ internal sealed class SecurityActivity(
         var id = context.Request.Cookies[DeviceCookie];
         if (id is not { Length: 43 })
         {
-            id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            id = Secrets.NewToken();
             context.Response.Cookies.Append(DeviceCookie, id, new CookieOptions
             {
                 HttpOnly = true,
@@ -138,7 +138,7 @@ internal sealed class SecurityActivity(
                 MaxAge = TimeSpan.FromDays(365),
             });
         }
-        var hash = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(id)));
+        var hash = Secrets.Hash(id);
         var now = clock.GetUtcNow();
         var device = await db.Set<KnownDevice>().SingleOrDefaultAsync(d => d.UserId == user.Id && d.DeviceHash == hash, cancellationToken);
         if (device is not null)

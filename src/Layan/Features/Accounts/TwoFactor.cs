@@ -233,7 +233,7 @@ internal sealed class TwoFactor(
     }
 
     private static string RecoveryHash(string code) =>
-        Convert.ToHexString(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(code.Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant())));
+        Secrets.Hash(code.Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant());
 
     // One transaction: the change, a new security stamp, the event, every other session ended.
     // This session is re-issued with the new stamp after the commit.

@@ -85,6 +85,6 @@ public sealed partial class AccountFlowTests(BrowserApp app) : IClassFixture<Bro
         await Assertions.Expect(page.GetByTestId("welcome")).ToHaveTextAsync("Welcome, Lin Kerr. Your account is ready.");
     }
 
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/verify\?email=[^\s]+&code=[A-Za-z2-9]{8}")]
+    [GeneratedRegex(@"http://localhost:\d+/verify\?email=[^\s]+&code=[A-Za-z2-9]{8}")]
     private static partial Regex VerifyLink();
 }

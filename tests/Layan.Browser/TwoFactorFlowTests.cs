@@ -62,33 +62,11 @@ public sealed partial class TwoFactorFlowTests(BrowserApp app) : IClassFixture<B
         await Assertions.Expect(page.GetByTestId("welcome")).ToHaveTextAsync("Bienvenido, Toto Pérez. Su cuenta está lista.");
     }
 
-    private static async Task RegisterAndVerifyAsync(IPage page)
-    {
-        await page.GotoAsync("/register");
-        await page.GetByTestId("full-name").FillAsync("Toto Pérez");
-        await page.GetByTestId("email").FillAsync(Email);
-        await page.GetByTestId("password").FillAsync(Password);
-        await page.GetByTestId("language").SelectOptionAsync("es");
-        await page.GetByTestId("terms").CheckAsync();
-        await page.GetByTestId("register-submit").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/verify\\?email="));
-        var mailbox = await page.Context.NewPageAsync();
-        await BrowserApp.OpenNewestMailAsync(mailbox, Email, "Su código de Layan");
-        var subject = await mailbox.GetByTestId("mail-subject").InnerTextAsync();
-        await mailbox.CloseAsync();
-        await page.GetByTestId("code").FillAsync(subject[(subject.LastIndexOf(' ') + 1)..]);
-        await page.GetByTestId("verify-submit").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account$"));
-    }
+    private static Task RegisterAndVerifyAsync(IPage page) =>
+        Steps.RegisterAndVerifyAsync(page, "Toto Pérez", Email, Password, "es", "Su código de Layan");
 
-    private static async Task LogInAsync(IPage page, string password)
-    {
-        await page.GotoAsync("/login");
-        await page.GetByTestId("email").FillAsync(Email);
-        await page.GetByTestId("password").FillAsync(password);
-        await page.GetByTestId("login-submit").ClickAsync();
-    }
+    private static Task LogInAsync(IPage page, string password) => Steps.LogInAsync(page, Email, password);
 
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/reset-password\?email=[^\s&]+&token=[A-Za-z0-9_-]+")]
+    [GeneratedRegex(@"http://localhost:\d+/reset-password\?email=[^\s&]+&token=[A-Za-z0-9_-]+")]
     private static partial Regex ResetLink();
 }

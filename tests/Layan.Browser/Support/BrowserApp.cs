@@ -7,7 +7,7 @@ using Microsoft.Playwright;
 namespace Layan.Browser.Support;
 
 /// <summary>
-/// Layan on a real Kestrel port on 127.0.0.1 (SQLite in a temp folder) and Debian's Chromium
+/// Layan on a real Kestrel port on 127.0.0.1 (browsed as localhost) (SQLite in a temp folder) and Debian's Chromium
 /// driven by Playwright. Both stop with the fixture.
 /// </summary>
 public sealed class BrowserApp : IAsyncLifetime
@@ -37,7 +37,8 @@ public sealed class BrowserApp : IAsyncLifetime
         Directory.CreateDirectory(Screenshots);
         // A port chosen up front, so the links Layan writes into emails point at this server.
         var port = FreeLoopbackPort();
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        // "localhost", not the address: WebAuthn (passkeys) refuses an IP address as the site's id.
+        BaseAddress = new Uri($"http://localhost:{port}/");
         _factory = new Factory(_dataDirectory, BaseAddress);
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         _factory.StartServer();

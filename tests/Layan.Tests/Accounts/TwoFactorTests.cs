@@ -18,18 +18,9 @@ public sealed class TwoFactorTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(byte[] Key, IReadOnlyList<string> RecoveryCodes)> EnableAsync(LayanApp app, HttpClient client)
-    {
-        var setup = await (await client.PostAsync("/api/v1/auth/me/two-factor/authenticator", null, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
-        var key = Totp.FromBase32(setup.GetProperty("sharedKey").GetString()!);
-        var response = await client.PostJsonAsync("/api/v1/auth/me/two-factor/enable", new { password = AccountFlows.StrongPassword, code = CodeNow(app, key) });
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var codes = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("codes").EnumerateArray().Select(c => c.GetString()!).ToList();
-        app.Clock.Advance(TimeSpan.FromSeconds(30)); // the next code is a fresh step
-        return (key, codes);
-    }
+    private static Task<(byte[] Key, IReadOnlyList<string> RecoveryCodes)> EnableAsync(LayanApp app, HttpClient client) => TwoFactorSetup.EnableAsync(app, client);
 
-    private static string CodeNow(LayanApp app, byte[] key) => Totp.Code(key, Totp.StepAt(app.Clock.GetUtcNow()));
+    private static string CodeNow(LayanApp app, byte[] key) => TwoFactorSetup.CodeNow(app, key);
 
     private static Task<HttpResponseMessage> SecondFactorAsync(HttpClient client, string method, string code, bool remember = false) =>
         client.PostJsonAsync("/api/v1/auth/login/second-factor", new { method, code, rememberDevice = remember });

@@ -8,7 +8,7 @@ using Shouldly;
 
 namespace Layan.Tests.Infrastructure;
 
-// Covers the embedded SMS default: one file per message under <DataDirectory>/sms/, named by the
+// Covers the embedded SMS default (and its listing in the developer mailbox at /dev/mail): one file per message under <DataDirectory>/sms/, named by the
 // outbox id, so a redelivery overwrites instead of duplicating.
 public sealed class SmsSinkTests
 {
@@ -30,5 +30,9 @@ public sealed class SmsSinkTests
         var text = await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken);
         text.ShouldStartWith("To: +6281234567890\n");
         text.ShouldContain("Kode Anda: Ab3dEf7h");
+        using var client = app.Browser("id");
+        var mailbox = await client.GetStringAsync("/dev/mail", TestContext.Current.CancellationToken);
+        mailbox.ShouldContain("Pesan teks (SMS)");
+        mailbox.ShouldContain("<td data-testid=\"text-body\">Kode Anda: Ab3dEf7h</td>", customMessage: "the developer mailbox lists texts too");
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Layan.Infrastructure.Email;
 using Layan.Infrastructure.Outbox;
+using Layan.Infrastructure.Sms;
 using Microsoft.EntityFrameworkCore;
 
 namespace Layan.Tests.Support;
@@ -28,15 +29,31 @@ public static class AccountFlows
         client.PostJsonAsync("/api/v1/auth/login", new { email, password });
 
     /// <summary>The emails queued for <paramref name="address"/>, oldest first (the outbox: deterministic, no waiting).</summary>
-    internal static async Task<IReadOnlyList<EmailMessage>> EmailsToAsync(this LayanApp app, string address)
+    internal static async Task<IReadOnlyList<EmailMessage>> EmailsToAsync(this LayanApp app, string address) =>
+        [.. (await app.QueuedAsync<EmailMessage>(EmailDeliveryHandler.KindName)).Where(m => m.To == address)];
+
+    /// <summary>The text messages queued for <paramref name="number"/>, oldest first.</summary>
+    internal static async Task<IReadOnlyList<string>> TextsToAsync(this LayanApp app, string number) =>
+        [.. (await app.QueuedAsync<SmsMessage>(SmsDeliveryHandler.KindName)).Where(m => m.To == number).Select(m => m.Text)];
+
+    private static async Task<IEnumerable<T>> QueuedAsync<T>(this LayanApp app, string kind)
     {
         await using var db = app.Database.CreateContext();
         var payloads = await db.Outbox.AsNoTracking()
-            .Where(m => m.Kind == EmailDeliveryHandler.KindName)
+            .Where(m => m.Kind == kind)
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
             .Select(m => m.Payload)
             .ToListAsync(TestContext.Current.CancellationToken);
-        return [.. payloads.Select(p => JsonSerializer.Deserialize<EmailMessage>(p, JsonSerializerOptions.Web)!).Where(m => m.To == address)];
+        return payloads.Select(p => JsonSerializer.Deserialize<T>(p, JsonSerializerOptions.Web)!);
+    }
+
+    /// <summary>The code in the newest text to <paramref name="number"/>: the word after the first colon.</summary>
+    internal static async Task<string> LatestTextedCodeAsync(this LayanApp app, string number)
+    {
+        var texts = await app.TextsToAsync(number);
+        return texts.Count > 0
+            ? texts[^1].Split(':', 2)[1].TrimStart().Split(['.', ' '])[0]
+            : throw new InvalidOperationException($"No text to {number}.");
     }
 
     /// <summary>The code in the newest verification email to <paramref name="address"/> (its subject ends with it in every language).</summary>

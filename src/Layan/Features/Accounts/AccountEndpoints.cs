@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using Layan.Infrastructure;
 using Layan.Infrastructure.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,7 +21,15 @@ internal static class AccountEndpoints
         limited.MapPost("/change-email", ChangeEmailAsync).WithSummary("Correct the address before it is verified (ACC-7).");
         limited.MapPost("/login", LoginAsync).WithSummary("Sign in with email and password (LOG-1, LOG-3); may ask for a second factor.");
         limited.MapPost("/login/second-factor", SecondFactorAsync).WithSummary("The second step: an authenticator, email or recovery code (LOG-2).");
-        limited.MapPost("/login/second-factor/email", SendEmailCodeAsync).WithSummary("Email a 6-digit sign-in code (10 minutes, single-use) for the second step (LOG-2).");
+        limited.MapPost("/login/second-factor/send", SendCodeAsync)
+            .WithSummary("Send a 6-digit sign-in code (10 minutes, single-use) by `email` or, to a verified phone, `sms`, for the second step (LOG-2).");
+        limited.MapPost("/login/second-factor/email", (PasswordSignIn signIn, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken) =>
+            SendCodeAsync(new MethodBody(TwoFactor.EmailCode), signIn, strings, http, cancellationToken))
+            .WithSummary("The same as `/login/second-factor/send` with method `email`.");
+        limited.MapPost("/passkey/options", PasskeyRequestOptionsAsync)
+            .WithSummary("Begin signing in with a passkey: options for navigator.credentials.get() and the ceremony id (LOG-2).");
+        limited.MapPost("/passkey", PasskeySignInAsync)
+            .WithSummary("Finish signing in with a passkey, alone or as the second step after a password (LOG-2).");
         limited.MapPost("/forgot-password", ForgotPasswordAsync).WithSummary("Email a reset link; the same answer for any address (LOG-4).");
         limited.MapPost("/reset-password", ResetPasswordAsync).WithSummary("Set a new password with the emailed link; ends every session (LOG-4).");
         auth.MapPost("/password-check", CheckPassword).WithSummary("The strength meter: score and the reasons a password is refused (ACC-3).");
@@ -31,6 +40,10 @@ internal static class AccountEndpoints
         me.MapPost("/password", ChangePasswordAsync).RequireRateLimiting(RateLimits.Auth)
             .WithSummary("Change the password with the current one; every other session ends (LOG-9, LOG-10).");
         // Multipart forms, so antiforgery-checked like every form (the page's form posts here too).
+        me.MapPost("/phone", ChangePhoneAsync).RequireRateLimiting(RateLimits.Auth)
+            .WithSummary("Set (or, empty, remove) the mobile number with the password; a code goes to it by SMS (LOG-9, ACC-7).");
+        me.MapPost("/phone/verify", VerifyPhoneAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Verify the mobile number with the texted code (ACC-4).");
+        me.MapPost("/phone/resend", ResendPhoneCodeAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Text the code again (ACC-5 limits).");
         me.MapPost("/avatar", UploadAvatarAsync)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Avatars.MaxBytes + 64 * 1024))
             .WithSummary("Upload a profile picture: PNG or JPEG, at most 2 MB, checked by content (LOG-9).");
@@ -42,6 +55,11 @@ internal static class AccountEndpoints
         twoFactor.MapPost("/enable", EnableTwoFactorAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Turn two factors on with the password and a code; returns 10 recovery codes once.");
         twoFactor.MapPost("/disable", DisableTwoFactorAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Turn two factors off with the password.");
         twoFactor.MapPost("/recovery-codes", RegenerateRecoveryCodesAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Replace the recovery codes (the password is needed); returns them once.");
+        var passkeys = me.MapGroup("/passkeys");
+        passkeys.MapGet("", PasskeysAsync).WithSummary("The signed-in user's passkeys (LOG-2).");
+        passkeys.MapPost("/options", PasskeyCreationOptionsAsync).WithSummary("Begin adding a passkey: options for navigator.credentials.create() and the ceremony id.");
+        passkeys.MapPost("", AddPasskeyAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Finish adding a passkey with the browser's answer.");
+        passkeys.MapPost("/{id}/remove", RemovePasskeyAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Remove a passkey, confirmed with the password.");
         me.MapGet("/activity", ActivityAsync).WithSummary("The signed-in user's account activity, newest first, paged (LOG-8).");
         me.MapGet("/sessions", SessionsAsync).WithSummary("The signed-in user's active sessions (LOG-8).");
         me.MapDelete("/sessions/{id:guid}", EndSessionAsync).WithSummary("End one of the signed-in user's sessions at once (LOG-8).");
@@ -93,7 +111,18 @@ internal static class AccountEndpoints
 
     internal sealed record Problem(string Code, string Message);
 
-    internal sealed record Me(Guid Id, string FullName, string Email, string Language, bool Verified);
+    internal sealed record Me(Guid Id, string FullName, string Email, string Language, bool Verified, string? Phone, bool PhoneVerified)
+    {
+        public static Me Of(User user) => new(user.Id, user.FullName, user.Email!, user.Language, user.EmailConfirmed, user.PhoneNumber, user.PhoneNumberConfirmed);
+    }
+
+    internal sealed record PhoneBody(string? Phone, string? Password);
+
+    internal sealed record CodeBody(string? Code);
+
+    internal sealed record MethodBody(string? Method);
+
+    internal sealed record PasskeyBody(Guid? Ceremony, JsonElement Credential, string? Name);
 
     private static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> RegisterAsync(
         RegisterBody body, Registration registration, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
@@ -144,7 +173,7 @@ internal static class AccountEndpoints
         if (result.Succeeded)
         {
             return TypedResults.Ok(result.Value!.TwoFactorRequired
-                ? new SignedIn(true, "/login/two-factor", TwoFactor.Methods)
+                ? new SignedIn(true, "/login/two-factor", result.Value.Methods)
                 : new SignedIn(false, "/account"));
         }
         return ProblemFor(result.Errors, strings, http);
@@ -159,15 +188,74 @@ internal static class AccountEndpoints
             : ProblemFor(result.Errors, strings, http);
     }
 
-    private static async Task<Results<Microsoft.AspNetCore.Http.HttpResults.Accepted, ProblemHttpResult>> SendEmailCodeAsync(
-        PasswordSignIn signIn, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Microsoft.AspNetCore.Http.HttpResults.Accepted, ProblemHttpResult>> SendCodeAsync(
+        MethodBody body, PasswordSignIn signIn, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
     {
-        var result = await signIn.SendEmailCodeAsync(cancellationToken);
-        if (result.Succeeded)
+        var result = await signIn.SendCodeAsync(body.Method, cancellationToken);
+        return result.Succeeded ? TypedResults.Accepted((string?)null) : ProblemFor(result.Errors, strings, http);
+    }
+
+    private static async Task<Ok<PasskeyChallenge>> PasskeyRequestOptionsAsync(Passkeys passkeys, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await passkeys.RequestOptionsAsync(cancellationToken));
+
+    private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> PasskeySignInAsync(
+        PasskeyBody body, Passkeys passkeys, PasswordSignIn signIn, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await passkeys.SignInAsync(body.Ceremony ?? Guid.Empty, body.Credential, cancellationToken);
+        if (!result.Succeeded)
         {
-            return TypedResults.Accepted((string?)null);
+            return ProblemFor(result.Errors, strings, http);
         }
-        return ProblemFor(result.Errors, strings, http);
+        await signIn.StartSessionAsync(result.Value!, alertIfNewDevice: true, cancellationToken);
+        return TypedResults.Ok(new SignedIn(false, "/account"));
+    }
+
+    private static async Task<Ok<IReadOnlyList<PasskeyItem>>> PasskeysAsync(ClaimsPrincipal principal, UserManager<User> users, Passkeys passkeys) =>
+        TypedResults.Ok(await passkeys.ListAsync((await users.GetUserAsync(principal))!));
+
+    private static async Task<Ok<PasskeyChallenge>> PasskeyCreationOptionsAsync(
+        ClaimsPrincipal principal, UserManager<User> users, Passkeys passkeys, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await passkeys.CreationOptionsAsync((await users.GetUserAsync(principal))!, cancellationToken));
+
+    private static async Task<Results<Created<PasskeyItem>, ProblemHttpResult>> AddPasskeyAsync(
+        PasskeyBody body, ClaimsPrincipal principal, UserManager<User> users, Passkeys passkeys, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await passkeys.AddAsync((await users.GetUserAsync(principal))!, body.Ceremony ?? Guid.Empty, body.Credential, body.Name, cancellationToken);
+        return result.Succeeded
+            ? TypedResults.Created("/api/v1/auth/me/passkeys", result.Value)
+            : ProblemFor(result.Errors, strings, http);
+    }
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> RemovePasskeyAsync(
+        string id, PasswordBody body, ClaimsPrincipal principal, UserManager<User> users, Passkeys passkeys, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await passkeys.RemoveAsync((await users.GetUserAsync(principal))!, id, body.Password, cancellationToken);
+        if (!result.Succeeded)
+        {
+            return ProblemFor(result.Errors, strings, http);
+        }
+        return result.Value ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    private static async Task<Results<Ok<Me>, ProblemHttpResult>> ChangePhoneAsync(
+        PhoneBody body, ClaimsPrincipal principal, UserManager<User> users, PhoneVerification phone, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await phone.ChangeAsync(MySecurity.UserId(principal, users)!.Value, body.Phone, body.Password, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(Me.Of(result.Value!)) : ProblemFor(result.Errors, strings, http);
+    }
+
+    private static async Task<Results<Ok<Me>, ProblemHttpResult>> VerifyPhoneAsync(
+        CodeBody body, ClaimsPrincipal principal, UserManager<User> users, PhoneVerification phone, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await phone.VerifyAsync(MySecurity.UserId(principal, users)!.Value, body.Code, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(Me.Of(result.Value!)) : ProblemFor(result.Errors, strings, http);
+    }
+
+    private static async Task<Results<Microsoft.AspNetCore.Http.HttpResults.Accepted, ProblemHttpResult>> ResendPhoneCodeAsync(
+        ClaimsPrincipal principal, UserManager<User> users, PhoneVerification phone, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await phone.ResendAsync(MySecurity.UserId(principal, users)!.Value, cancellationToken);
+        return result.Succeeded ? TypedResults.Accepted((string?)null) : ProblemFor(result.Errors, strings, http);
     }
 
     private static async Task<Ok<TwoFactorStatus>> TwoFactorStatusAsync(ClaimsPrincipal principal, UserManager<User> users, TwoFactor twoFactor)
@@ -251,7 +339,7 @@ internal static class AccountEndpoints
             return ProblemFor(result.Errors, strings, http);
         }
         var user = result.Value!;
-        return TypedResults.Ok(new Me(user.Id, user.FullName, user.Email!, user.Language, user.EmailConfirmed));
+        return TypedResults.Ok(Me.Of(user));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
@@ -319,7 +407,7 @@ internal static class AccountEndpoints
         var user = await users.GetUserAsync(principal);
         return user is null
             ? TypedResults.Unauthorized()
-            : TypedResults.Ok(new Me(user.Id, user.FullName, user.Email!, user.Language, user.EmailConfirmed));
+            : TypedResults.Ok(Me.Of(user));
     }
 
     private static ProblemHttpResult ProblemFor(IReadOnlyList<Failure> errors, IStringLocalizer strings, HttpContext http) =>

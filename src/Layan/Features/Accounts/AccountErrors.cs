@@ -26,6 +26,10 @@ internal static class AccountErrors
     public const string AvatarTypeInvalid = "avatar_type_invalid";
     public const string TwoFactorCodeInvalid = "two_factor_code_invalid";
     public const string TwoFactorExpired = "two_factor_expired";
+    public const string TwoFactorMethodInvalid = "two_factor_method_invalid";
+    public const string PhoneNotPending = "phone_not_pending";
+    public const string PasskeyInvalid = "passkey_invalid";
+    public const string PasskeyNameInvalid = "passkey_name_invalid";
 
     /// <summary>The HTTP status a failure answers with (docs/api.md lists it per code).</summary>
     public static int StatusOf(Infrastructure.Failure failure) => failure switch
@@ -43,5 +47,6 @@ internal static class AccountErrors
         PasswordPolicy.TooShort, PasswordPolicy.TooLong, PasswordPolicy.Common, PasswordPolicy.Personal, PasswordPolicy.TooWeak,
         CodeInvalid, CodeExpired, CodeAttemptsExceeded, ResendTooSoon, ResendLimitReached, CredentialsInvalid, EmailNotVerified,
         ResetLinkInvalid, AvatarMissing, AvatarTooLarge, AvatarTypeInvalid, TwoFactorCodeInvalid, TwoFactorExpired,
+        TwoFactorMethodInvalid, PhoneNotPending, PasskeyInvalid, PasskeyNameInvalid,
     ];
 }

@@ -1,6 +1,7 @@
 using Layan.Infrastructure.Jobs;
 using Layan.Infrastructure.Work;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Layan.Features.Accounts;
 
@@ -38,6 +39,16 @@ internal static class AccountsModule
         services.AddCascadingAuthenticationState();
 
         services.AddScoped<EmailVerification>();
+        services.AddScoped<PhoneVerification>();
+        services.AddScoped<Passkeys>();
+        services.TryAddScoped<IPasskeyHandler<User>, PasskeyHandler<User>>();
+        services.AddOptions<IdentityPasskeyOptions>().Configure(options =>
+        {
+            // A passkey signs in on its own, so the device must check its owner (PIN or biometrics),
+            // and it must be discoverable for a sign-in without typing an address.
+            options.UserVerificationRequirement = "required";
+            options.ResidentKeyRequirement = "required";
+        });
         services.AddScoped<Registration>();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<PasswordReset>();

@@ -56,28 +56,17 @@ internal sealed class EmailVerification(
             return new Failure(AccountErrors.CodeInvalid, "code");
         }
         var now = clock.GetUtcNow();
-        var latest = await db.Set<VerificationCode>()
-            .Where(c => c.UserId == user.Id && c.Channel == Channel && c.RevokedAt == null && c.UsedAt == null)
-            .OrderByDescending(c => c.CreatedAt)
-            .FirstOrDefaultAsync(cancellationToken);
+        var latest = await db.LatestCodeAsync(user.Id, Channel, cancellationToken);
         if (latest is null || latest.Address != user.Email)
         {
             return new Failure(AccountErrors.CodeInvalid, "code");
         }
-        var check = VerificationCodeRules.Check(
-            _codes.Unprotect(latest.ProtectedCode), code?.Trim(), latest.ExpiresAt, latest.FailedAttempts, Settings.CodeMaxFailedAttempts, now);
-        switch (check)
+        var check = latest.Spend(_codes, code, Settings.CodeMaxFailedAttempts, now);
+        if (check != CodeCheck.Valid)
         {
-            case CodeCheck.Expired:
-                return new Failure(AccountErrors.CodeExpired, "code");
-            case CodeCheck.AttemptsExceeded:
-                return new Failure(AccountErrors.CodeAttemptsExceeded, "code");
-            case CodeCheck.Invalid:
-                latest.FailedAttempts++;
-                await db.SaveChangesAsync(cancellationToken);
-                return new Failure(latest.FailedAttempts >= Settings.CodeMaxFailedAttempts ? AccountErrors.CodeAttemptsExceeded : AccountErrors.CodeInvalid, "code");
+            await db.SaveChangesAsync(cancellationToken); // the wrong try counts
+            return check.ToFailure("code");
         }
-        latest.UsedAt = now;
         user.EmailConfirmed = true;
         user.VerifiedAt = now;
         activity.Record(user.Id, SecurityEvent.EmailVerified);
@@ -109,17 +98,9 @@ internal sealed class EmailVerification(
         }
         var address = EmailAddresses.Normalize(email!);
         var now = clock.GetUtcNow();
-        var recent = await db.Set<VerificationSend>()
-            .Where(s => s.Address == address && s.Reason == "manual" && s.RequestedAt > now - TimeSpan.FromDays(1))
-            .Select(s => s.RequestedAt)
-            .ToListAsync(cancellationToken);
-        if (recent.Count > 0 && recent.Max() + Settings.ResendCooldown > now)
+        if (await db.ResendLimitAsync(address, Settings, "email", now, cancellationToken) is { } limited)
         {
-            return new Failure(AccountErrors.ResendTooSoon, "email", recent.Max() + Settings.ResendCooldown - now);
-        }
-        if (recent.Count >= Settings.ResendsPerDay)
-        {
-            return new Failure(AccountErrors.ResendLimitReached, "email", recent.Min() + TimeSpan.FromDays(1) - now);
+            return limited;
         }
         var user = await users.FindByEmailAsync(email!.Trim());
         if (user is { EmailConfirmed: false })
@@ -205,20 +186,13 @@ internal sealed class EmailVerification(
     private async Task<string> IssueAsync(User user, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var code = VerificationCodeRules.Generate();
-        await db.IssueCodeAsync(_codes, user, Channel, code, now, Settings.CodeLifetime, cancellationToken);
+        await db.IssueCodeAsync(_codes, user, Channel, user.Email!, code, now, Settings.CodeLifetime, cancellationToken);
         return code;
     }
 
-    private async Task<string> LiveOrNewCodeAsync(User user, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var live = await db.Set<VerificationCode>()
-            .Where(c => c.UserId == user.Id && c.Channel == Channel && c.RevokedAt == null && c.UsedAt == null && c.Address == user.Email)
-            .OrderByDescending(c => c.CreatedAt)
-            .FirstOrDefaultAsync(cancellationToken);
-        return live is not null && live.IsLive(now, Settings.CodeMaxFailedAttempts)
-            ? _codes.Unprotect(live.ProtectedCode)
-            : await IssueAsync(user, now, cancellationToken);
-    }
+    private async Task<string> LiveOrNewCodeAsync(User user, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.LiveCodeAsync(_codes, user.Id, Channel, user.Email!, Settings.CodeMaxFailedAttempts, now, cancellationToken)
+            ?? await IssueAsync(user, now, cancellationToken);
 
     private void Send(User user, string code, string reason, DateTimeOffset now)
     {

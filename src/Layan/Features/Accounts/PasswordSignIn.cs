@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Layan.Features.Accounts;
 
 /// <summary>The password was right: either signed in, or a second factor is wanted first.</summary>
-internal sealed record SignInOutcome(bool TwoFactorRequired);
+internal sealed record SignInOutcome(bool TwoFactorRequired, IReadOnlyList<string>? Methods = null);
 
 /// <summary>
 /// LOG-1, LOG-3, LOG-10: email and password. Unknown address, wrong password and locked account
@@ -43,7 +43,7 @@ internal sealed class PasswordSignIn(
             var pending = new ClaimsIdentity(IdentityConstants.TwoFactorUserIdScheme);
             pending.AddClaim(new Claim(ClaimTypes.Name, user.Id.ToString()));
             await http.HttpContext!.SignInAsync(IdentityConstants.TwoFactorUserIdScheme, new ClaimsPrincipal(pending));
-            return new SignInOutcome(TwoFactorRequired: true);
+            return new SignInOutcome(TwoFactorRequired: true, await twoFactor.MethodsAsync(user));
         }
         await lockout.ResetAsync(user, cancellationToken);
         await StartSessionAsync(user, alertIfNewDevice: true, cancellationToken);
@@ -106,11 +106,15 @@ internal sealed class PasswordSignIn(
         await handler.SignInAsync(principal, new AuthenticationProperties { IsPersistent = false });
     }
 
-    /// <summary>Emails a sign-in code to the person halfway through signing in.</summary>
-    public async Task<Result<bool>> SendEmailCodeAsync(CancellationToken cancellationToken) =>
+    /// <summary>Sends a sign-in code by email or SMS to the person halfway through signing in.</summary>
+    public async Task<Result<bool>> SendCodeAsync(string? method, CancellationToken cancellationToken) =>
         await signIn.GetTwoFactorAuthenticationUserAsync() is { } user
-            ? await twoFactor.SendEmailCodeAsync(user, cancellationToken)
+            ? await twoFactor.SendCodeAsync(user, method, cancellationToken)
             : new Failure(AccountErrors.TwoFactorExpired, "code");
+
+    /// <summary>The second-step methods of the person halfway through signing in (none when that has expired).</summary>
+    public async Task<IReadOnlyList<string>> PendingMethodsAsync() =>
+        await signIn.GetTwoFactorAuthenticationUserAsync() is { } user ? await twoFactor.MethodsAsync(user) : [];
 
     /// <summary>
     /// Signs <paramref name="user"/> in (a new server-side session), records it, recognizes the

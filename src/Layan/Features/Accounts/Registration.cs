@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Layan.Infrastructure;
 using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Email;
@@ -18,11 +17,12 @@ internal sealed record RegisterRequest(string? FullName, string? Email, string? 
 /// ACC-2, ACC-3, ACC-8: checks the form field by field, creates the user and starts verification;
 /// an address that already has an account gets the very same answer, and its owner an email.
 /// </summary>
-internal sealed partial class Registration(
+internal sealed class Registration(
     LayanDbContext db,
     UserManager<User> users,
     IPasswordHasher<User> hasher,
     EmailVerification verification,
+    PhoneVerification phone,
     Mailer mailer,
     IStringLocalizer<AccountsResource> strings,
     IOptions<PublicUrlOptions> publicUrl,
@@ -50,7 +50,7 @@ internal sealed partial class Registration(
         {
             errors.Add(new Failure(AccountErrors.LanguageInvalid, "language"));
         }
-        if (!string.IsNullOrWhiteSpace(request.Phone) && !PhoneShape().IsMatch(request.Phone.Trim()))
+        if (!string.IsNullOrWhiteSpace(request.Phone) && PhoneNumbers.Normalize(request.Phone) is null)
         {
             errors.Add(new Failure(AccountErrors.PhoneInvalid, "phone"));
         }
@@ -78,7 +78,7 @@ internal sealed partial class Registration(
             Email = email,
             FullName = request.FullName!.Trim(),
             Language = request.Language!,
-            PhoneNumber = string.IsNullOrWhiteSpace(request.Phone) ? null : request.Phone.Trim(),
+            PhoneNumber = PhoneNumbers.Normalize(request.Phone),
             CreatedAt = now,
             LockoutEnabled = true,
         };
@@ -100,6 +100,7 @@ internal sealed partial class Registration(
                 throw new InvalidOperationException("The user could not be created: " + string.Join(", ", created.Errors.Select(e => e.Code)));
             }
             await verification.StartAsync(user, cancellationToken);
+            await phone.StartAsync(user, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -121,8 +122,4 @@ internal sealed partial class Registration(
             ["name"] = owner.FullName,
             [Mailer.ActionUrl] = publicUrl.Value.Link("/login"),
         });
-
-    // E.164: a plus and 8 to 15 digits.
-    [GeneratedRegex(@"^\+[1-9][0-9]{7,14}$", RegexOptions.None, 1000)]
-    private static partial Regex PhoneShape();
 }

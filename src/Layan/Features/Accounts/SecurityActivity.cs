@@ -25,6 +25,10 @@ internal sealed class SecurityEvent
     public const string TwoFactorDisabled = "two_factor_disabled";
     public const string RecoveryCodesRegenerated = "recovery_codes_regenerated";
     public const string SecondFactorFailed = "second_factor_failed";
+    public const string PhoneChanged = "phone_changed";
+    public const string PhoneVerified = "phone_verified";
+    public const string PasskeyAdded = "passkey_added";
+    public const string PasskeyRemoved = "passkey_removed";
 
     public Guid Id { get; init; } = Guid.CreateVersion7();
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Layan.Infrastructure;
 using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Email;
+using Layan.Infrastructure.Sms;
 using Layan.Infrastructure.Web;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -28,6 +29,7 @@ internal sealed class TwoFactor(
     SignInManager<User> signIn,
     SecurityActivity activity,
     Mailer mailer,
+    Texter texter,
     IStringLocalizer<AccountsResource> strings,
     IOptions<PublicUrlOptions> publicUrl,
     IOptions<AccountOptions> options,
@@ -43,12 +45,20 @@ internal sealed class TwoFactor(
     public const int RecoveryCodeCount = 10;
     public const string Authenticator = "authenticator";
     public const string EmailCode = "email";
+    public const string SmsCode = "sms";
     public const string Recovery = "recovery";
+    public const string Passkey = "passkey";
 
-    /// <summary>The methods a person with two factors on can use at the second step.</summary>
-    public static IReadOnlyList<string> Methods { get; } = [Authenticator, EmailCode, Recovery];
+    /// <summary>The methods <paramref name="user"/> can use at the second step: SMS only with a verified phone.</summary>
+    public static IReadOnlyList<string> MethodsFor(User user) =>
+        user.PhoneNumberConfirmed && user.PhoneNumber is not null ? [Authenticator, EmailCode, SmsCode, Recovery] : [Authenticator, EmailCode, Recovery];
 
-    private const string EmailCodeChannel = "2fa-email";
+    /// <summary>The second-step methods with a passkey, when the user has one (answered through the passkey endpoints).</summary>
+    public async Task<IReadOnlyList<string>> MethodsAsync(User user) =>
+        (await users.GetPasskeysAsync(user)).Count > 0 ? [.. MethodsFor(user), Passkey] : MethodsFor(user);
+
+    /// <summary>The code channel of a sent-code method (<see cref="EmailCode"/> or <see cref="SmsCode"/>).</summary>
+    public static string CodeChannel(string method) => "2fa-" + method;
 
     private const string Provider = "Layan";
     private const string RecoveryCodesName = "RecoveryCodes";
@@ -127,58 +137,55 @@ internal sealed class TwoFactor(
     public async Task<bool> CheckAsync(User user, string? method, string? code) => method switch
     {
         Authenticator => await CheckAuthenticatorAsync(user, code),
-        EmailCode => await CheckEmailCodeAsync(user, code),
+        EmailCode => await CheckSentCodeAsync(user, CodeChannel(EmailCode), code),
+        SmsCode when MethodsFor(user).Contains(SmsCode) => await CheckSentCodeAsync(user, CodeChannel(SmsCode), code),
         Recovery => await RedeemRecoveryCodeAsync(user, code),
         _ => false,
     };
 
     /// <summary>
-    /// LOG-2, LOG-10: a 6-digit code by email for the second step; one live code, 10 minutes,
-    /// single-use, at most one a minute (caller saves).
+    /// LOG-2, LOG-10: a 6-digit code by email or (to a verified phone) SMS for the second step;
+    /// one live code per channel, 10 minutes, single-use, at most one a minute.
     /// </summary>
-    public async Task<Result<bool>> SendEmailCodeAsync(User user, CancellationToken cancellationToken)
+    public async Task<Result<bool>> SendCodeAsync(User user, string? method, CancellationToken cancellationToken)
     {
+        if (method is not (EmailCode or SmsCode) || !MethodsFor(user).Contains(method))
+        {
+            return new Failure(AccountErrors.TwoFactorMethodInvalid, "method");
+        }
         var now = clock.GetUtcNow();
-        var latest = await db.Set<VerificationCode>()
-            .Where(c => c.UserId == user.Id && c.Channel == EmailCodeChannel && c.UsedAt == null && c.RevokedAt == null)
-            .OrderByDescending(c => c.CreatedAt)
-            .FirstOrDefaultAsync(cancellationToken);
+        var channel = CodeChannel(method);
+        var latest = await db.LatestCodeAsync(user.Id, channel, cancellationToken);
         if (latest is not null && latest.CreatedAt + options.Value.ResendCooldown > now)
         {
             return new Failure(AccountErrors.ResendTooSoon, "code", latest.CreatedAt + options.Value.ResendCooldown - now);
         }
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-        await db.IssueCodeAsync(_codes, user, EmailCodeChannel, code, now, options.Value.SecondFactorCodeLifetime, cancellationToken);
-        mailer.Queue(new EmailTemplate(strings, "SignInCode"), user.Email!, user.Language, new Dictionary<string, string>
+        var address = method == EmailCode ? user.Email! : user.PhoneNumber!;
+        await db.IssueCodeAsync(_codes, user, channel, address, code, now, options.Value.SecondFactorCodeLifetime, cancellationToken);
+        var values = new Dictionary<string, string>
         {
             ["name"] = user.FullName,
             ["code"] = code,
             ["minutes"] = ((int)options.Value.SecondFactorCodeLifetime.TotalMinutes).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        if (method == EmailCode)
+        {
+            mailer.Queue(new EmailTemplate(strings, "SignInCode"), address, user.Language, values);
+        }
+        else
+        {
+            texter.Queue(new SmsTemplate(strings, "SignInCode"), address, user.Language, values);
+        }
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }
 
-    private async Task<bool> CheckEmailCodeAsync(User user, string? code)
+    private async Task<bool> CheckSentCodeAsync(User user, string channel, string? code)
     {
-        var now = clock.GetUtcNow();
-        var latest = await db.Set<VerificationCode>()
-            .Where(c => c.UserId == user.Id && c.Channel == EmailCodeChannel && c.UsedAt == null && c.RevokedAt == null)
-            .OrderByDescending(c => c.CreatedAt)
-            .FirstOrDefaultAsync();
-        if (latest is null)
-        {
-            return false;
-        }
-        var check = VerificationCodeRules.Check(
-            _codes.Unprotect(latest.ProtectedCode), code?.Trim(), latest.ExpiresAt, latest.FailedAttempts, options.Value.CodeMaxFailedAttempts, now, length: 6);
-        if (check != CodeCheck.Valid)
-        {
-            latest.FailedAttempts++;
-            return false;
-        }
-        latest.UsedAt = now; // saved with the user by the caller
-        return true;
+        var latest = await db.LatestCodeAsync(user.Id, channel, CancellationToken.None);
+        // Spent or counted here, saved with the user by the caller.
+        return latest.Spend(_codes, code, options.Value.CodeMaxFailedAttempts, clock.GetUtcNow(), length: 6) == CodeCheck.Valid;
     }
 
     /// <summary>LOG-10: a failed second factor is reported to the owner (caller saves).</summary>

@@ -1,4 +1,7 @@
 using System.Security.Cryptography;
+using Layan.Infrastructure;
+using Layan.Infrastructure.Db;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -78,11 +81,12 @@ internal static class VerificationCodeIssuing
 {
     /// <summary>
     /// Revokes the live codes of <paramref name="user"/> on <paramref name="channel"/> and adds
-    /// <paramref name="code"/>, protected at rest, living <paramref name="lifetime"/> (caller saves).
+    /// <paramref name="code"/> for <paramref name="address"/>, protected at rest, living
+    /// <paramref name="lifetime"/> (caller saves).
     /// </summary>
     public static async Task IssueCodeAsync(
-        this Infrastructure.Db.LayanDbContext db, Microsoft.AspNetCore.DataProtection.IDataProtector protector,
-        User user, string channel, string code, DateTimeOffset now, TimeSpan lifetime, CancellationToken cancellationToken)
+        this LayanDbContext db, IDataProtector protector,
+        User user, string channel, string address, string code, DateTimeOffset now, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         await db.Set<VerificationCode>()
             .Where(c => c.UserId == user.Id && c.Channel == channel && c.RevokedAt == null && c.UsedAt == null)
@@ -91,11 +95,85 @@ internal static class VerificationCodeIssuing
         {
             UserId = user.Id,
             Channel = channel,
-            Address = user.Email!,
-            ProtectedCode = Microsoft.AspNetCore.DataProtection.DataProtectionCommonExtensions.Protect(protector, code),
+            Address = address,
+            ProtectedCode = protector.Protect(code),
             CreatedAt = now,
             ExpiresAt = now + lifetime,
         });
+    }
+
+    /// <summary>The newest unspent, unrevoked code of the user on the channel, or null.</summary>
+    public static Task<VerificationCode?> LatestCodeAsync(this LayanDbContext db, Guid userId, string channel, CancellationToken cancellationToken) =>
+        db.Set<VerificationCode>()
+            .Where(c => c.UserId == userId && c.Channel == channel && c.RevokedAt == null && c.UsedAt == null)
+            .OrderByDescending(c => c.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>ACC-5: the code still live for <paramref name="address"/>, in clear, so a resend carries the same one; null if none.</summary>
+    public static async Task<string?> LiveCodeAsync(
+        this LayanDbContext db, IDataProtector protector, Guid userId, string channel, string address, int maxFailedAttempts, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var latest = await db.LatestCodeAsync(userId, channel, cancellationToken);
+        return latest is not null && latest.Address == address && latest.IsLive(now, maxFailedAttempts)
+            ? protector.Unprotect(latest.ProtectedCode)
+            : null;
+    }
+
+    /// <summary>
+    /// Checks <paramref name="given"/> against <paramref name="code"/>: a wrong one counts a try, a
+    /// right one is spent (caller saves). A null code (none was sent) is simply invalid.
+    /// </summary>
+    public static CodeCheck Spend(
+        this VerificationCode? code, IDataProtector protector, string? given, int maxFailedAttempts, DateTimeOffset now, int length = VerificationCodeRules.Length)
+    {
+        if (code is null)
+        {
+            return CodeCheck.Invalid;
+        }
+        var check = VerificationCodeRules.Check(protector.Unprotect(code.ProtectedCode), given?.Trim(), code.ExpiresAt, code.FailedAttempts, maxFailedAttempts, now, length);
+        if (check == CodeCheck.Invalid)
+        {
+            code.FailedAttempts++;
+            if (code.FailedAttempts >= maxFailedAttempts)
+            {
+                check = CodeCheck.AttemptsExceeded;
+            }
+        }
+        else if (check == CodeCheck.Valid)
+        {
+            code.UsedAt = now;
+        }
+        return check;
+    }
+
+    /// <summary>The error for a failed <see cref="Spend"/> on <paramref name="field"/>.</summary>
+    public static Failure ToFailure(this CodeCheck check, string field) => check switch
+    {
+        CodeCheck.Expired => new Failure(AccountErrors.CodeExpired, field),
+        CodeCheck.AttemptsExceeded => new Failure(AccountErrors.CodeAttemptsExceeded, field),
+        _ => new Failure(AccountErrors.CodeInvalid, field),
+    };
+
+    /// <summary>
+    /// ACC-5's limits on manual resends to one (normalized) address: one per cooldown, so many a
+    /// day. Null when a resend may go now.
+    /// </summary>
+    public static async Task<Failure?> ResendLimitAsync(
+        this LayanDbContext db, string address, AccountOptions settings, string field, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var recent = await db.Set<VerificationSend>()
+            .Where(s => s.Address == address && s.Reason == "manual" && s.RequestedAt > now - TimeSpan.FromDays(1))
+            .Select(s => s.RequestedAt)
+            .ToListAsync(cancellationToken);
+        if (recent.Count > 0 && recent.Max() + settings.ResendCooldown > now)
+        {
+            return new Failure(AccountErrors.ResendTooSoon, field, recent.Max() + settings.ResendCooldown - now);
+        }
+        if (recent.Count >= settings.ResendsPerDay)
+        {
+            return new Failure(AccountErrors.ResendLimitReached, field, recent.Min() + TimeSpan.FromDays(1) - now);
+        }
+        return null;
     }
 }
 

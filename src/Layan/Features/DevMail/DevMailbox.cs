@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Layan.Infrastructure.Email;
+using Layan.Infrastructure.Sms;
 using Layan.Infrastructure.Storage;
 using Microsoft.Extensions.Options;
 
@@ -7,6 +8,9 @@ namespace Layan.Features.DevMail;
 
 /// <summary>One stored message as the mailbox list shows it.</summary>
 internal sealed record DevMailSummary(string Id, DateTimeOffset StoredAt, string To, string Subject);
+
+/// <summary>One text message the embedded SMS sink wrote.</summary>
+internal sealed record DevText(DateTimeOffset StoredAt, string To, string Text);
 
 /// <summary>
 /// Reads the pickup directory that <c>Email:Mode=Pickup</c> writes, for the developer mailbox at
@@ -37,6 +41,25 @@ internal sealed partial class DevMailbox(IOptions<StorageOptions> storage, IOpti
             })
             .ToList();
         return (page, files.Count);
+    }
+
+    /// <summary>The newest text messages of the embedded SMS sink (<c>&lt;DataDirectory&gt;/sms/</c>).</summary>
+    public IReadOnlyList<DevText> Texts(int take)
+    {
+        var directory = FileSmsSender.SmsDirectory(storage.Value);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            return [];
+        }
+        return [.. new DirectoryInfo(directory).GetFiles("*.txt")
+            .OrderByDescending(f => f.LastWriteTimeUtc)
+            .Take(Math.Clamp(take, 1, 100))
+            .Select(f =>
+            {
+                var (headers, text) = File.ReadAllText(f.FullName).Split("\n\n", 2) is [var head, var body] ? (head, body.TrimEnd()) : ("", "");
+                var to = headers.Split('\n').FirstOrDefault(l => l.StartsWith("To: ", StringComparison.Ordinal))?[4..] ?? "";
+                return new DevText(f.LastWriteTimeUtc, to, text);
+            })];
     }
 
     /// <summary>The message stored as <paramref name="id"/>, or null if there is none (or the id is not a plain file name).</summary>

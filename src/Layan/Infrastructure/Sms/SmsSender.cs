@@ -1,15 +1,43 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Layan.Infrastructure.Localization;
 using Layan.Infrastructure.Outbox;
 using Layan.Infrastructure.Storage;
 using Layan.Infrastructure.Work;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
 namespace Layan.Infrastructure.Sms;
 
 /// <summary>A text message as queued in the outbox.</summary>
 internal sealed record SmsMessage(string To, string Text);
+
+/// <summary>A localized text message: the resource key <c>{Name}.Sms</c> with placeholders like <c>{code}</c>, in en, id and es.</summary>
+internal sealed record SmsTemplate(IStringLocalizer Strings, string Name);
+
+/// <summary>Composes localized text messages and queues them in the caller's unit of work.</summary>
+internal sealed class Texter(Outbox.Outbox outbox)
+{
+    public OutboxMessage Queue(SmsTemplate template, string to, string language, IReadOnlyDictionary<string, string> values)
+    {
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = SupportedLanguages.CultureFor(language);
+        try
+        {
+            var text = template.Strings[$"{template.Name}.Sms"].Value;
+            foreach (var (name, value) in values)
+            {
+                text = text.Replace("{" + name + "}", value, StringComparison.Ordinal);
+            }
+            return outbox.Enqueue(SmsDeliveryHandler.KindName, new SmsMessage(to, text));
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+    }
+}
 
 /// <summary>Hands a text message to an SMS provider. The message id is the idempotency key.</summary>
 internal interface ISmsSender
@@ -58,6 +86,7 @@ internal static class SmsModule
     public static WebApplicationBuilder AddSms(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ISmsSender, FileSmsSender>();
+        builder.Services.AddScoped<Texter>();
         builder.Services.AddScoped<IWorkHandler<OutboxMessage>, SmsDeliveryHandler>();
         return builder;
     }

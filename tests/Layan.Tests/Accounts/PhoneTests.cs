@@ -71,7 +71,7 @@ public sealed class PhoneTests
         var fifth = await VerifyPhoneAsync(client, "Wrong234");
         var rightTooLate = await VerifyPhoneAsync(client, code);
 
-        (await fifth.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("code_attempts_exceeded");
+        (await fifth.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("code_invalid");
         (await rightTooLate.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("code_attempts_exceeded");
         app.Clock.Advance(TimeSpan.FromSeconds(61));
         (await client.PostAsync("/api/v1/auth/me/phone/resend", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);

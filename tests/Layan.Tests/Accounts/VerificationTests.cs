@@ -59,7 +59,9 @@ public sealed class VerificationTests(PostgresServer postgres)
             problem.GetProperty("code").GetString().ShouldBe("code_invalid");
         }
         var fifth = await (await client.VerifyAsync(Ana, "short")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
-        fifth.GetProperty("code").GetString().ShouldBe("code_attempts_exceeded");
+        fifth.GetProperty("code").GetString().ShouldBe("code_invalid");
+        var sixth = await (await client.VerifyAsync(Ana, "Zz9Zz9Zz")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        sixth.GetProperty("code").GetString().ShouldBe("code_invalid", "a wrong code learns nothing more than for an address with no registration");
         var right = await (await client.VerifyAsync(Ana, code)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         right.GetProperty("code").GetString().ShouldBe("code_attempts_exceeded");
     }
@@ -74,7 +76,9 @@ public sealed class VerificationTests(PostgresServer postgres)
 
         app.Clock.Advance(TimeSpan.FromMinutes(30));
 
+        var guess = await (await client.VerifyAsync(Ana, "Zz9Zz9Zz")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         var problem = await (await client.VerifyAsync(Ana, code)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        guess.GetProperty("code").GetString().ShouldBe("code_invalid", "only the right code learns it expired: a guess cannot tell a pending registration");
         problem.GetProperty("code").GetString().ShouldBe("code_expired");
     }
 

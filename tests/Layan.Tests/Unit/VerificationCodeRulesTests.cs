@@ -4,7 +4,7 @@ using Shouldly;
 namespace Layan.Tests.Unit;
 
 // Covers ACC-4's code rules: 8 characters, unambiguous mixed-case alphabet, case-sensitive,
-// 30 minutes, 5 wrong tries.
+// 30 minutes, 5 wrong tries; only the right code learns it expired or was voided (no enumeration).
 public sealed class VerificationCodeRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
@@ -46,7 +46,9 @@ public sealed class VerificationCodeRulesTests
     [InlineData("AbCd2345", 30 * 60, 0, "Expired")]
     [InlineData("AbCd2345", 0, 4, "Valid")]
     [InlineData("AbCd2345", 0, 5, "AttemptsExceeded")]
-    [InlineData("wrong123", 31 * 60, 5, "AttemptsExceeded")]
+    [InlineData("wrong123", 31 * 60, 5, "Invalid")]
+    [InlineData("wrong123", 0, 5, "Invalid")]
+    [InlineData("wrong123", 31 * 60, 0, "Invalid")]
     public void A_code_is_checked_case_sensitively_within_its_life_and_tries(string? given, int secondsLater, int failedAttempts, string expected) =>
         VerificationCodeRules.Check("AbCd2345", given, Expires, failedAttempts, 5, Now.AddSeconds(secondsLater)).ToString().ShouldBe(expected);
 }

@@ -27,21 +27,25 @@ internal static class VerificationCodeRules
 
     public static string Generate() => RandomNumberGenerator.GetString(Alphabet, Length);
 
-    /// <summary>Checks <paramref name="given"/> in constant time; expiry and spent tries win over a match.</summary>
+    /// <summary>
+    /// Checks <paramref name="given"/> in constant time. Only someone who typed the right code
+    /// learns that it expired or was voided by wrong tries; any other answer is plainly invalid,
+    /// the same as for an address with no registration (no enumeration).
+    /// </summary>
     public static CodeCheck Check(
         string expected, string? given, DateTimeOffset expiresAt, int failedAttempts, int maxFailedAttempts, DateTimeOffset now, int length = Length)
     {
+        var match = given is not null && given.Length == length && expected.Length == length &&
+            CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(expected), System.Text.Encoding.ASCII.GetBytes(given));
+        if (!match)
+        {
+            return CodeCheck.Invalid;
+        }
         if (failedAttempts >= maxFailedAttempts)
         {
             return CodeCheck.AttemptsExceeded;
         }
-        if (now >= expiresAt)
-        {
-            return CodeCheck.Expired;
-        }
-        var match = given is not null && given.Length == length && expected.Length == length &&
-            CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(expected), System.Text.Encoding.ASCII.GetBytes(given));
-        return match ? CodeCheck.Valid : CodeCheck.Invalid;
+        return now >= expiresAt ? CodeCheck.Expired : CodeCheck.Valid;
     }
 }
 
@@ -134,10 +138,6 @@ internal static class VerificationCodeIssuing
         if (check == CodeCheck.Invalid)
         {
             code.FailedAttempts++;
-            if (code.FailedAttempts >= maxFailedAttempts)
-            {
-                check = CodeCheck.AttemptsExceeded;
-            }
         }
         else if (check == CodeCheck.Valid)
         {

@@ -1,5 +1,7 @@
 using Layan.Features.Accounts;
 using Layan.Features.DevMail;
+using Layan.Features.Onboarding;
+using Layan.Features.Operator;
 using Layan.Infrastructure;
 using Layan.Infrastructure.Audit;
 using Layan.Infrastructure.DataProtection;
@@ -34,6 +36,8 @@ builder.AddApiDocs();
 builder.AddWebUi();
 builder.AddDevMail();
 builder.AddAccounts();
+builder.AddOperator();
+builder.AddOnboarding();
 
 var app = builder.Build();
 
@@ -54,6 +58,7 @@ app.MapHealth();
 app.MapApiDocs();
 app.MapLocalization();
 app.MapAccounts();
+app.MapOnboarding();
 app.MapWebUi();
 
 await app.RunAsync();

@@ -46,7 +46,8 @@ public sealed partial class AccountFlowTests(BrowserApp app) : IClassFixture<Bro
 
         await page.GetByTestId("code").FillAsync(code);
         await page.GetByTestId("verify-submit").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account$"));
+        await Assertions.Expect(page).ToHaveURLAsync(Steps.OpenWorkspacePage()); // ACC-9: on to opening a workspace
+        await page.GotoAsync("/account");
         await Assertions.Expect(page.GetByTestId("welcome")).ToHaveTextAsync(welcome);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, $"account-{language}.png") });
 
@@ -81,7 +82,8 @@ public sealed partial class AccountFlowTests(BrowserApp app) : IClassFixture<Bro
 
         await Assertions.Expect(page.GetByTestId("code")).ToHaveValueAsync(new Regex("^[A-Za-z2-9]{8}$"));
         await page.GetByTestId("verify-submit").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account$"));
+        await Assertions.Expect(page).ToHaveURLAsync(Steps.OpenWorkspacePage());
+        await page.GotoAsync("/account");
         await Assertions.Expect(page.GetByTestId("welcome")).ToHaveTextAsync("Welcome, Lin Kerr. Your account is ready.");
     }
 

@@ -62,8 +62,11 @@ public sealed partial class TwoFactorFlowTests(BrowserApp app) : IClassFixture<B
         await Assertions.Expect(page.GetByTestId("welcome")).ToHaveTextAsync("Bienvenido, Toto Pérez. Su cuenta está lista.");
     }
 
-    private static Task RegisterAndVerifyAsync(IPage page) =>
-        Steps.RegisterAndVerifyAsync(page, "Toto Pérez", Email, Password, "es", "Su código de Layan");
+    private static async Task RegisterAndVerifyAsync(IPage page)
+    {
+        await Steps.RegisterAndVerifyAsync(page, "Toto Pérez", Email, Password, "es", "Su código de Layan");
+        await page.GotoAsync("/account");
+    }
 
     private static Task LogInAsync(IPage page, string password) => Steps.LogInAsync(page, Email, password);
 

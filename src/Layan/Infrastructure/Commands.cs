@@ -2,7 +2,10 @@ using Layan.Infrastructure.Db;
 
 namespace Layan.Infrastructure;
 
-/// <summary>Operator commands: <c>dotnet run --project src/Layan -- &lt;command&gt;</c>.</summary>
+/// <summary>
+/// Operator commands: <c>dotnet run --project src/Layan -- &lt;command&gt;</c>: <c>migrate</c>, and
+/// <c>operator create-admin &lt;email&gt;</c> (prints a one-time set-password link).
+/// </summary>
 internal static partial class Commands
 {
     /// <summary>
@@ -17,10 +20,29 @@ internal static partial class Commands
                 await DatabaseModule.MigrateAsync(app.Services);
                 LogMigrated(app.Logger);
                 return true;
+            case ["operator", "create-admin", var email, ..]:
+                await using (var scope = app.Services.CreateAsyncScope())
+                {
+                    await DatabaseModule.MigrateAsync(app.Services);
+                    var created = await scope.ServiceProvider.GetRequiredService<Features.Operator.OperatorBootstrap>().CreateAdminAsync(email, CancellationToken.None);
+                    LogAdminCreated(app.Logger, created.User.Email!);
+                    // Printed, not logged: the operator hands it to the new admin.
+                    await Console.Out.WriteLineAsync(created.SetPasswordLink is { } link
+                        ? $"Set the password here (works once, for 24 hours): {link}"
+                        : "The account already has a password; it can sign in at /login.");
+                }
+                return true;
+            case ["operator", ..]:
+                await Console.Error.WriteLineAsync("Usage: operator create-admin <email>");
+                Environment.ExitCode = 2;
+                return true;
             default:
                 return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Email} is an operator admin.")]
+    private static partial void LogAdminCreated(ILogger logger, string email);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The database is up to date.")]
     private static partial void LogMigrated(ILogger logger);

@@ -6,7 +6,7 @@ namespace Layan.Browser.Support;
 /// <summary>What a person does on the pages, step by step, shared by the flows.</summary>
 internal static partial class Steps
 {
-    /// <summary>Registers through the form, reads the code from the developer mailbox and verifies; ends on /account.</summary>
+    /// <summary>Registers through the form, reads the code from the developer mailbox and verifies; ends on the "open a workspace" page (ACC-9).</summary>
     public static async Task RegisterAndVerifyAsync(IPage page, string fullName, string email, string password, string language, string codeSubjectStart)
     {
         await page.GotoAsync("/register");
@@ -23,7 +23,7 @@ internal static partial class Steps
         await mailbox.CloseAsync();
         await page.GetByTestId("code").FillAsync(subject[(subject.LastIndexOf(' ') + 1)..]);
         await page.GetByTestId("verify-submit").ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(AccountPage());
+        await Assertions.Expect(page).ToHaveURLAsync(OpenWorkspacePage());
     }
 
     public static async Task LogInAsync(IPage page, string email, string password)
@@ -36,6 +36,9 @@ internal static partial class Steps
 
     [GeneratedRegex("/verify\\?email=")]
     public static partial Regex VerifyPage();
+
+    [GeneratedRegex("/workspaces/new$")]
+    public static partial Regex OpenWorkspacePage();
 
     [GeneratedRegex("/account$")]
     public static partial Regex AccountPage();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Layan.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Shouldly;
@@ -17,22 +16,15 @@ public sealed class MigrateCommandTests(PostgresServer postgres)
     public async Task The_migrate_command_brings_the_database_up_to_date_and_exits(Provider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Repo.AppDll);
-        info.ArgumentList.Add("migrate");
         // Settings as an operator passes them: after the command, and in the environment.
-        info.ArgumentList.Add($"--Database:Provider={provider}");
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["Storage__DataDirectory"] = database.DataDirectory;
-        info.Environment["Database__MigrateOnStartup"] = "false";
-        info.Environment["ConnectionStrings__Layan"] = provider == Provider.Postgres ? database.ConnectionString : "";
+        var output = await Processes.RunAsync("dotnet", [Repo.AppDll, "migrate", $"--Database:Provider={provider}"], environment: new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Storage__DataDirectory"] = database.DataDirectory,
+            ["Database__MigrateOnStartup"] = "false",
+            ["ConnectionStrings__Layan"] = provider == Provider.Postgres ? database.ConnectionString : "",
+        });
 
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync(Ct);
-        var errors = await process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-
-        process.ExitCode.ShouldBe(0, output + errors);
         output.ShouldContain("The database is up to date.");
         await using var db = database.CreateContext();
         (await db.Database.GetPendingMigrationsAsync(Ct)).ShouldBeEmpty();

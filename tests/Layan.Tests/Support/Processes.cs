@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace Layan.Tests.Support;
 
-/// <summary>Small helpers for the real servers the tests start (PostgreSQL, SMTP).</summary>
+/// <summary>Small helpers for the real processes the tests start (PostgreSQL, SMTP, the app's commands).</summary>
 public static class Processes
 {
     public static bool IsRoot => Environment.UserName == "root";
@@ -17,7 +17,8 @@ public static class Processes
     }
 
     /// <summary>Runs a command to completion; throws with its output if it fails.</summary>
-    public static async Task<string> RunAsync(string file, IEnumerable<string> arguments, TimeSpan? timeout = null)
+    public static async Task<string> RunAsync(
+        string file, IEnumerable<string> arguments, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -28,6 +29,10 @@ public static class Processes
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));

@@ -143,7 +143,7 @@ internal static class AccountEndpoints
             return ProblemFor(result.Errors, strings, http);
         }
         await signIn.StartSessionAsync(result.Value!, alertIfNewDevice: false, cancellationToken);
-        return TypedResults.Ok(new SignedIn(false, "/account"));
+        return TypedResults.Ok(new SignedIn(false, "/workspaces/new"));
     }
 
     private static async Task<Results<Accepted<Accepted>, ProblemHttpResult>> ResendAsync(

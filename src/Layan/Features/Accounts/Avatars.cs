@@ -8,9 +8,6 @@ internal sealed class Avatars(IFileStore files)
 {
     public const long MaxBytes = 2 * 1024 * 1024;
 
-    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-    private static readonly byte[] JpegSignature = [0xFF, 0xD8, 0xFF];
-
     public async Task<Result<string>> SaveAsync(Guid userId, IFormFile? upload, CancellationToken cancellationToken)
     {
         if (upload is null || upload.Length == 0)
@@ -21,15 +18,12 @@ internal sealed class Avatars(IFileStore files)
         {
             return new Failure(AccountErrors.AvatarTooLarge, "avatar");
         }
-        await using var content = new MemoryStream();
-        await upload.CopyToAsync(content, cancellationToken);
-        var bytes = content.GetBuffer().AsSpan(0, (int)content.Length);
-        var extension = bytes.StartsWith(PngSignature) ? "png" : bytes.StartsWith(JpegSignature) ? "jpg" : null;
+        await using var content = await FileType.ReadAsync(upload, cancellationToken);
+        var extension = FileType.Detect(content.GetBuffer().AsSpan(0, (int)content.Length), FileType.Png, FileType.Jpeg)?.Extension;
         if (extension is null)
         {
             return new Failure(AccountErrors.AvatarTypeInvalid, "avatar");
         }
-        content.Position = 0;
         await files.SaveAsync(Key(userId, extension), content, cancellationToken);
         files.Delete(Key(userId, extension == "png" ? "jpg" : "png"));
         return extension;

@@ -75,7 +75,7 @@ internal sealed class EmailVerification(
         mailer.Queue(new EmailTemplate(strings, "AccountReady"), user.Email!, user.Language, new Dictionary<string, string>
         {
             ["name"] = user.FullName,
-            [Mailer.ActionUrl] = publicUrl.Value.Link("/account"),
+            [Mailer.ActionUrl] = publicUrl.Value.Link("/workspaces/new"),
         });
         var updated = await users.UpdateAsync(user); // saves the code, the timers and the email with it
         if (!updated.Succeeded)

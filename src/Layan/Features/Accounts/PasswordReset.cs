@@ -38,16 +38,35 @@ internal sealed class PasswordReset(
             return; // Same answer; nothing to send.
         }
         activity.Record(user.Id, SecurityEvent.PasswordResetRequested);
-        var token = Secrets.NewToken();
-        var expires = clock.GetUtcNow() + options.Value.ResetLinkLifetime;
+        var link = NewLink(user, out var stored);
         mailer.Queue(new EmailTemplate(strings, "ResetPassword"), user.Email!, user.Language, new Dictionary<string, string>
         {
             ["name"] = user.FullName,
             ["minutes"] = ((int)options.Value.ResetLinkLifetime.TotalMinutes).ToString(CultureInfo.InvariantCulture),
-            [Mailer.ActionUrl] = publicUrl.Value.Link($"/reset-password?email={Uri.EscapeDataString(user.Email!)}&token={token}"),
+            [Mailer.ActionUrl] = link,
         });
         // Saves the token and the queued email together.
-        await users.SetAuthenticationTokenAsync(user, Provider, TokenName, $"{Secrets.Hash(token)}|{expires.UtcTicks}");
+        await users.SetAuthenticationTokenAsync(user, Provider, TokenName, stored(options.Value.ResetLinkLifetime));
+    }
+
+    /// <summary>
+    /// A set-password link for a new operator account (it works like a reset link, once, for
+    /// <paramref name="lifetime"/>); saves the token and whatever else the context holds.
+    /// </summary>
+    public async Task<string> IssueSetPasswordLinkAsync(User user, TimeSpan lifetime)
+    {
+        var link = NewLink(user, out var stored);
+        await users.SetAuthenticationTokenAsync(user, Provider, TokenName, stored(lifetime));
+        return link;
+    }
+
+    // A new token: its link, and (for a lifetime) what is kept of it, a hash and the expiry.
+    private string NewLink(User user, out Func<TimeSpan, string> stored)
+    {
+        var token = Secrets.NewToken();
+        var now = clock.GetUtcNow();
+        stored = lifetime => $"{Secrets.Hash(token)}|{(now + lifetime).UtcTicks}";
+        return publicUrl.Value.Link($"/reset-password?email={Uri.EscapeDataString(user.Email!)}&token={token}");
     }
 
     public async Task<Result<bool>> ResetAsync(string? email, string? token, string? newPassword, CancellationToken cancellationToken)

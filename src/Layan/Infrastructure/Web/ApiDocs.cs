@@ -5,6 +5,9 @@ internal static class ApiDocs
 {
     public static WebApplicationBuilder AddApiDocs(this WebApplicationBuilder builder)
     {
+        // Enums travel by name ("Monday", not 1), in requests and answers alike.
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.AddOpenApi("v1", options =>
         {
             options.ShouldInclude = description => description.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;

@@ -1,0 +1,23 @@
+namespace Layan.Features.Onboarding;
+
+internal static class OnboardingModule
+{
+    public static WebApplicationBuilder AddOnboarding(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<OnboardingOptions>().Bind(builder.Configuration.GetSection(OnboardingOptions.Section));
+        services.AddScoped<RegionalRules>();
+        services.AddScoped<Applications>();
+        services.AddScoped<Reviews>();
+        services.AddScoped<Activation>();
+        services.AddScoped<SetupWizard>();
+        services.AddSingleton<IPaymentProvider, TestPaymentProvider>();
+        return builder;
+    }
+
+    public static WebApplication MapOnboarding(this WebApplication app)
+    {
+        app.MapOnboardingEndpoints();
+        return app;
+    }
+}

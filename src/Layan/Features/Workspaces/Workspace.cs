@@ -1,0 +1,217 @@
+using Layan.Features.Accounts;
+using Layan.Infrastructure.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Layan.Features.Workspaces;
+
+/// <summary>ONB-1: who a workspace is for.</summary>
+internal static class WorkspaceTypes
+{
+    public const string Individual = "individual";
+    public const string Business = "business";
+
+    public static IReadOnlyList<string> All { get; } = [Individual, Business];
+}
+
+/// <summary>
+/// Where a workspace is in opening (ONB-3, ONB-4): <c>draft</c> while the applicant gathers
+/// documents, <c>submitted</c>, <c>in_review</c> once a reviewer claims it,
+/// <c>changes_requested</c>, <c>approved</c> (waiting for the activation link), <c>rejected</c>,
+/// and <c>active</c>. Only an active workspace can be used.
+/// </summary>
+internal static class WorkspaceStatus
+{
+    public const string Draft = "draft";
+    public const string Submitted = "submitted";
+    public const string InReview = "in_review";
+    public const string ChangesRequested = "changes_requested";
+    public const string Approved = "approved";
+    public const string Rejected = "rejected";
+    public const string Active = "active";
+
+    public static IReadOnlyList<string> All { get; } = [Draft, Submitted, InReview, ChangesRequested, Approved, Rejected, Active];
+
+    /// <summary>Documents may be uploaded (all of them in a draft, only those asked for after a review).</summary>
+    public static bool AcceptsDocuments(string status) => status is Draft or ChangesRequested;
+}
+
+/// <summary>A person's role in one workspace (ONB-6; the permission table comes with WS-1).</summary>
+internal static class WorkspaceRoles
+{
+    public const string Administrator = "administrator";
+    public const string Supervisor = "supervisor";
+    public const string Agent = "agent";
+
+    public static IReadOnlyList<string> All { get; } = [Administrator, Supervisor, Agent];
+}
+
+/// <summary>A workspace: the tenant every later feature lives in (ONB-1).</summary>
+internal sealed class Workspace
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public required string Name { get; set; }
+
+    public required string Type { get; init; }
+
+    /// <summary>ISO 3166-1 alpha-2, upper case.</summary>
+    public required string Country { get; init; }
+
+    /// <summary>An IANA time zone id.</summary>
+    public required string TimeZone { get; set; }
+
+    public required string DefaultLanguage { get; set; }
+
+    public string Status { get; set; } = WorkspaceStatus.Draft;
+
+    public Guid CreatedBy { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? SubmittedAt { get; set; }
+
+    public DateTimeOffset? DecidedAt { get; set; }
+
+    /// <summary>The reviewer's reason for a rejection, shown to the applicant.</summary>
+    public string? DecisionReason { get; set; }
+
+    /// <summary>ONB-3: the reviewer working the application, until <see cref="ClaimExpiresAt"/>.</summary>
+    public Guid? ClaimedBy { get; set; }
+
+    public DateTimeOffset? ClaimExpiresAt { get; set; }
+
+    public string? ActivationTokenHash { get; set; }
+
+    public DateTimeOffset? ActivationExpiresAt { get; set; }
+
+    public DateTimeOffset? ActivatedAt { get; set; }
+
+    /// <summary>ONB-5: the next step of the setup wizard, or null once it is done or skipped to the end.</summary>
+    public string? SetupStep { get; set; }
+
+    /// <summary>ONB-5: opening hours as JSON (<see cref="Onboarding.BusinessHours"/>).</summary>
+    public string? BusinessHours { get; set; }
+
+    /// <summary>NOT-1 defaults for the workspace: email for assignments and mentions when offline.</summary>
+    public bool NotifyByEmail { get; set; } = true;
+
+    /// <summary>NOT-1 defaults: a sound for new messages.</summary>
+    public bool NotifyWithSound { get; set; } = true;
+}
+
+/// <summary>
+/// A person's place in a workspace (ONB-6). Read by the person across all their workspaces (the
+/// switcher), so it is not filtered to the current workspace; every read names the user.
+/// </summary>
+internal sealed class WorkspaceMember
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public Guid WorkspaceId { get; init; }
+
+    public Guid UserId { get; init; }
+
+    public required string Role { get; set; }
+
+    public DateTimeOffset JoinedAt { get; init; }
+
+    public bool Active { get; set; } = true;
+}
+
+internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspace>
+{
+    public void Configure(EntityTypeBuilder<Workspace> builder)
+    {
+        builder.ToTable("Workspaces");
+        builder.HasKey(w => w.Id);
+        builder.Property(w => w.Name).HasMaxLength(100);
+        builder.Property(w => w.Type).HasMaxLength(20);
+        builder.Property(w => w.Country).HasMaxLength(2);
+        builder.Property(w => w.TimeZone).HasMaxLength(64);
+        builder.Property(w => w.DefaultLanguage).HasMaxLength(5);
+        builder.Property(w => w.Status).HasMaxLength(20);
+        builder.Property(w => w.DecisionReason).HasMaxLength(2000);
+        builder.Property(w => w.ActivationTokenHash).HasMaxLength(64);
+        builder.Property(w => w.SetupStep).HasMaxLength(20);
+        builder.Property(w => w.BusinessHours).HasMaxLength(4000);
+        builder.HasOne<User>().WithMany().HasForeignKey(w => w.CreatedBy).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(w => new { w.Status, w.SubmittedAt });
+    }
+}
+
+internal sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<WorkspaceMember>
+{
+    public void Configure(EntityTypeBuilder<WorkspaceMember> builder)
+    {
+        builder.ToTable("WorkspaceMembers");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.Role).HasMaxLength(20);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(m => new { m.WorkspaceId, m.UserId }).IsUnique();
+        builder.HasIndex(m => m.UserId);
+    }
+}
+
+/// <summary>ONB-2: one uploaded document of an application. A new upload of a kind replaces the current one.</summary>
+internal sealed class WorkspaceDocument : IWorkspaceOwned
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public Guid WorkspaceId { get; set; }
+
+    public required string Kind { get; init; }
+
+    /// <summary>The name it was uploaded with, cleaned of paths and control characters (shown, never used as a path).</summary>
+    public required string FileName { get; init; }
+
+    /// <summary>As found in the bytes: application/pdf, image/jpeg or image/png.</summary>
+    public required string ContentType { get; init; }
+
+    public long Size { get; init; }
+
+    public required string StorageKey { get; init; }
+
+    public DateTimeOffset UploadedAt { get; init; }
+
+    public Guid UploadedBy { get; init; }
+
+    /// <summary>False once a newer upload of the same kind replaced it.</summary>
+    public bool Current { get; set; } = true;
+
+    /// <summary><c>pending</c>, <c>accepted</c>, <c>rejected</c> or <c>more_needed</c> (ONB-3).</summary>
+    public string Verdict { get; set; } = DocumentVerdicts.Pending;
+
+    public string? VerdictReason { get; set; }
+}
+
+internal static class DocumentVerdicts
+{
+    public const string Pending = "pending";
+    public const string Accepted = "accepted";
+    public const string Rejected = "rejected";
+    public const string MoreNeeded = "more_needed";
+
+    public static IReadOnlyList<string> Decidable { get; } = [Accepted, Rejected, MoreNeeded];
+
+    /// <summary>A verdict that asks the applicant for a new upload of this kind.</summary>
+    public static bool AsksForUpload(string verdict) => verdict is Rejected or MoreNeeded;
+}
+
+internal sealed class WorkspaceDocumentConfiguration : IEntityTypeConfiguration<WorkspaceDocument>
+{
+    public void Configure(EntityTypeBuilder<WorkspaceDocument> builder)
+    {
+        builder.ToTable("WorkspaceDocuments");
+        builder.HasKey(d => d.Id);
+        builder.Property(d => d.Kind).HasMaxLength(40);
+        builder.Property(d => d.FileName).HasMaxLength(200);
+        builder.Property(d => d.ContentType).HasMaxLength(40);
+        builder.Property(d => d.StorageKey).HasMaxLength(200);
+        builder.Property(d => d.Verdict).HasMaxLength(20);
+        builder.Property(d => d.VerdictReason).HasMaxLength(1000);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(d => d.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(d => new { d.WorkspaceId, d.Kind, d.Current });
+    }
+}

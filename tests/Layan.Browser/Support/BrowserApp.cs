@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Layan.Browser.Support;
@@ -98,6 +99,16 @@ public sealed class BrowserApp : IAsyncLifetime
             await Task.Delay(100); // the outbox delivers in the background
         }
         throw new TimeoutException($"No email to {address} starting '{subjectStart}' arrived in the mailbox.");
+    }
+
+    /// <summary>Makes the registered <paramref name="email"/> an operator with <paramref name="role"/> (as `operator create-admin` or an admin would).</summary>
+    public async Task GrantOperatorRoleAsync(string email, string role)
+    {
+        await using var scope = _factory!.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Layan.Features.Accounts.User>>();
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"{email} is not registered.");
+        await scope.ServiceProvider.GetRequiredService<Layan.Features.Operator.OperatorStaff>().GrantAsync(user.Id, role, "test", CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<Layan.Infrastructure.Db.LayanDbContext>().SaveChangesAsync();
     }
 
     private static int FreeLoopbackPort()

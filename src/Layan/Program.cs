@@ -51,6 +51,7 @@ app.UseSecurityHeaders();
 app.UseErrorHandling();
 app.UseLayanLocalization();
 app.UseAccounts();
+app.UseOperatorAudit();
 app.UseRateLimits();
 app.UseWebUi();
 

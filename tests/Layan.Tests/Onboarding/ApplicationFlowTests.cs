@@ -11,8 +11,9 @@ namespace Layan.Tests.Onboarding;
 // Covers ONB-1..5 and ONB-7 end to end through the API: open a business workspace, upload its
 // documents, submit, a reviewer asks for a change, only that document is uploaded again, the
 // reviewer approves, the activation link (once, 7 days) activates it, and the setup wizard runs
-// with the test payment provider. Every decision is in the audit log and emailed, localized.
-public sealed class ApplicationFlowTests
+// with the test payment provider. Every decision is in the audit log and emailed, localized. The
+// whole path runs on SQLite and on PostgreSQL.
+public sealed class ApplicationFlowTests(PostgresServer postgres)
 {
     private const string Ana = "ana@example.com";
 
@@ -24,10 +25,13 @@ public sealed class ApplicationFlowTests
     private static JsonElement Document(JsonElement application, string kind) =>
         application.GetProperty("documents").EnumerateArray().Single(d => d.GetProperty("kind").GetString() == kind);
 
-    [Fact]
-    public async Task From_registration_to_an_active_set_up_workspace()
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task From_registration_to_an_active_set_up_workspace(Provider provider)
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync();
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var app = new LayanApp(database);
         using var client = app.Browser("id");
         await app.RegisterVerifiedAsync(client, Ana, language: "id");
         using var reviewer = await app.OperatorAsync("rita@layan.example");
@@ -53,6 +57,7 @@ public sealed class ApplicationFlowTests
         queue.GetProperty("items").EnumerateArray().ShouldHaveSingleItem().GetProperty("id").GetGuid().ShouldBe(id);
         var claimed = await (await reviewer.ClaimAsync(id)).Content.ReadFromJsonAsync<JsonElement>(Ct);
         claimed.GetProperty("application").GetProperty("status").GetString().ShouldBe("in_review");
+        (await app.EmailsToAsync(Ana))[^1].Subject.ShouldBe("Toko Ana sedang ditinjau");
         var proof = Document(claimed.GetProperty("application"), "proof_of_address").GetProperty("current").GetProperty("id").GetGuid();
         var document = await reviewer.GetAsync($"/api/v1/operator/reviews/{id}/documents/{proof}", Ct);
         document.Content.Headers.ContentType!.MediaType.ShouldBe("image/jpeg");
@@ -115,6 +120,7 @@ public sealed class ApplicationFlowTests
 
         await using var db = app.Database.CreateContext();
         var stored = await db.Set<Layan.Features.Onboarding.PaymentMethod>().IgnoreQueryFilters().SingleAsync(Ct);
+        stored.WorkspaceId.ShouldBe(id);
         stored.Last4.ShouldBe("4242");
         stored.Token.ShouldStartWith("tok_test_");
         (await db.AuditLog.IgnoreQueryFilters().Where(a => a.Subject == $"workspaces/{id}").Select(a => a.Action).ToListAsync(Ct))

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Layan.Features.Operator;
 using Layan.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Shouldly;
 
 namespace Layan.Tests.Onboarding;
@@ -74,6 +75,10 @@ public sealed class ReviewTests(PostgresServer postgres)
         var page = WebUtility.HtmlDecode(await reviewer.GetStringAsync("/operator/reviews?type=business", Ct));
         page.ShouldContain("Second");
         page.ShouldNotContain(">First<");
+        await using var db = app.Database.CreateContext();
+        var audited = await db.AuditLog.Where(a => a.Action == "operator.request").Select(a => a.Subject).ToListAsync(Ct);
+        audited.ShouldContain("/api/v1/operator/reviews?country=mx");
+        audited.ShouldContain("/operator/reviews?type=business", "operator pages are audited too");
     }
 
     [Fact]
@@ -134,5 +139,41 @@ public sealed class ReviewTests(PostgresServer postgres)
         fields.ShouldBe(["name", "type", "country", "timeZone", "language"], ignoreOrder: true);
         (await client.GetFromJsonAsync<JsonElement>("/api/v1/workspaces", Ct)).GetArrayLength().ShouldBe(0);
         (await app.Browser().PostJsonAsync("/api/v1/workspaces", new { type = "business" })).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task An_operator_admin_grants_and_takes_away_roles_at_once_but_never_from_the_last_admin()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        using var admin = await app.OperatorAsync("olga@layan.example", OperatorRoles.Admin);
+        (await ana.GetAsync("/api/v1/operator/reviews", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        var granted = await admin.PostJsonAsync("/api/v1/operator/staff", new { email = "ANA@example.com", role = "reviewer" });
+        var nobody = await admin.PostJsonAsync("/api/v1/operator/staff", new { email = "nobody@example.com", role = "reviewer" });
+        var king = await admin.PostJsonAsync("/api/v1/operator/staff", new { email = Ana, role = "king" });
+
+        granted.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await ana.GetAsync("/api/v1/operator/reviews", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, "roles are read on each request");
+        (await nobody.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("staff_user_not_found");
+        (await king.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("staff_role_invalid");
+        (await ana.GetAsync("/api/v1/operator/staff", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden, "reviewers do not manage staff");
+        var staff = await admin.GetFromJsonAsync<JsonElement>("/api/v1/operator/staff", Ct);
+        Guid IdOf(string email) => staff.EnumerateArray().Single(m => m.GetProperty("email").GetString() == email).GetProperty("userId").GetGuid();
+        var lastAdmin = await admin.PostJsonAsync($"/api/v1/operator/staff/{IdOf("olga@layan.example")}/revoke", new { role = "operator-admin" });
+        (await lastAdmin.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("code").GetString().ShouldBe("last_operator_admin");
+        (await admin.PostJsonAsync($"/api/v1/operator/staff/{IdOf(Ana)}/revoke", new { role = "reviewer" })).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await admin.PostJsonAsync($"/api/v1/operator/staff/{IdOf(Ana)}/revoke", new { role = "reviewer" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await ana.GetAsync("/api/v1/operator/reviews", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        // The same on the staff page.
+        var page = WebUtility.HtmlDecode(await (await admin.SubmitFormAsync("/operator/staff", "grant", ("Grant.Email", Ana), ("Grant.Role", "reviewer"))).Content.ReadAsStringAsync(Ct));
+        page.ShouldContain(Ana);
+        (await ana.GetAsync("/operator", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var revoked = WebUtility.HtmlDecode(await (await admin.SubmitFormAsync("/operator/staff", "revoke", ("Revoke.UserId", IdOf(Ana).ToString()), ("Revoke.Role", "reviewer"))).Content.ReadAsStringAsync(Ct));
+        revoked.ShouldNotContain(Ana);
+        var refused = WebUtility.HtmlDecode(await (await admin.SubmitFormAsync("/operator/staff", "revoke", ("Revoke.UserId", IdOf("olga@layan.example").ToString()), ("Revoke.Role", "operator-admin"))).Content.ReadAsStringAsync(Ct));
+        refused.ShouldContain("data-error-code=\"last_operator_admin\"");
     }
 }

@@ -25,6 +25,10 @@ internal static class OnboardingEndpoints
 
     internal sealed record TokenBody(string? Token);
 
+    internal sealed record GrantBody(string? Email, string? Role);
+
+    internal sealed record RoleBody(string? Role);
+
     public static void MapOnboardingEndpoints(this WebApplication app)
     {
         var workspaces = app.MapApiGroup("workspaces", "Workspaces").RequireAuthorization();
@@ -57,6 +61,10 @@ internal static class OnboardingEndpoints
         var rules = app.MapApiGroup("operator", "Operator").RequireAuthorization(OperatorPolicies.Admins).MapGroup("/regional-rules");
         rules.MapGet("", RulesAsync).WithSummary("The regional rules (ACC-10).");
         rules.MapPut("", SaveRuleAsync).WithSummary("Add or change the rule of one country (`*` is every other country).");
+        var staff = app.MapApiGroup("operator", "Operator").RequireAuthorization(OperatorPolicies.Admins).MapGroup("/staff");
+        staff.MapGet("", StaffAsync).WithSummary("Everyone with an operator role.");
+        staff.MapPost("", GrantAsync).WithSummary("Grant an operator role (`operator-admin`, `reviewer`, `support-engineer`) to a verified account by its address.");
+        staff.MapPost("/{userId:guid}/revoke", RevokeAsync).WithSummary("Take an operator role away; the last operator admin keeps theirs.");
     }
 
     private static Guid Me(ClaimsPrincipal principal, UserManager<User> users) => MySecurity.UserId(principal, users)!.Value;
@@ -186,6 +194,20 @@ internal static class OnboardingEndpoints
     private static async Task<Results<Ok<RegionalRule>, NotFound, ProblemHttpResult>> SaveRuleAsync(
         RegionalRuleInput body, RegionalRules rules, IStringLocalizer<OnboardingResource> strings, HttpContext http, CancellationToken cancellationToken) =>
         Answer<RegionalRule>(await rules.SaveAsync(body, cancellationToken), strings, http);
+
+    private static async Task<Ok<IReadOnlyList<StaffMember>>> StaffAsync(OperatorStaff staff, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await staff.ListAsync(cancellationToken));
+
+    private static async Task<Results<Ok<StaffMember>, NotFound, ProblemHttpResult>> GrantAsync(
+        GrantBody body, ClaimsPrincipal principal, UserManager<User> users, OperatorStaff staff, IStringLocalizer<OnboardingResource> strings, HttpContext http, CancellationToken cancellationToken) =>
+        Answer<StaffMember>(await staff.GrantByEmailAsync(body.Email, body.Role, Me(principal, users).ToString(), cancellationToken), strings, http);
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> RevokeAsync(
+        Guid userId, RoleBody body, ClaimsPrincipal principal, UserManager<User> users, OperatorStaff staff, IStringLocalizer<OnboardingResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await staff.RevokeAsync(userId, body.Role, Me(principal, users).ToString(), cancellationToken);
+        return !result.Succeeded ? Problem(result.Errors, strings, http) : result.Value ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
 
     /// <summary>
     /// A stored document with its own name in <c>Content-Disposition</c>, never cached, never

@@ -26,13 +26,16 @@ internal static class OnboardingErrors
     public const string CardDeclined = "card_declined";
     public const string CardExpired = "card_expired";
     public const string BusinessHoursInvalid = "business_hours_invalid";
+    public const string StaffUserNotFound = "staff_user_not_found";
+    public const string StaffRoleInvalid = "staff_role_invalid";
+    public const string LastOperatorAdmin = "last_operator_admin";
 
     /// <summary>The HTTP status a failure answers with.</summary>
     public static int StatusOf(Infrastructure.Failure failure) => failure.Code switch
     {
         FileTooLarge => StatusCodes.Status413PayloadTooLarge,
         FileTypeNotAllowed => StatusCodes.Status415UnsupportedMediaType,
-        ApplicationLocked or ClaimHeld or ClaimRequired or PhoneVerificationRequired => StatusCodes.Status409Conflict,
+        ApplicationLocked or ClaimHeld or ClaimRequired or PhoneVerificationRequired or LastOperatorAdmin => StatusCodes.Status409Conflict,
         CardDeclined or CardExpired => StatusCodes.Status402PaymentRequired,
         _ => StatusCodes.Status400BadRequest,
     };
@@ -42,6 +45,6 @@ internal static class OnboardingErrors
         WorkspaceNameRequired, WorkspaceNameTooLong, WorkspaceTypeInvalid, CountryInvalid, TimeZoneInvalid, LanguageInvalid,
         PhoneVerificationRequired, FileMissing, FileTooLarge, FileTypeNotAllowed, DocumentNotRequired, DocumentKindInvalid,
         ApplicationLocked, DocumentsMissing, ClaimHeld, ClaimRequired, DecisionInvalid, ReasonRequired, ActivationLinkInvalid,
-        CardInvalid, CardDeclined, CardExpired, BusinessHoursInvalid,
+        CardInvalid, CardDeclined, CardExpired, BusinessHoursInvalid, StaffUserNotFound, StaffRoleInvalid, LastOperatorAdmin,
     ];
 }

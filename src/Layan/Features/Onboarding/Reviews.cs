@@ -124,6 +124,7 @@ internal sealed class Reviews(
     {
         var now = clock.GetUtcNow();
         var until = now + options.Value.ClaimDuration;
+        var before = await db.Set<Workspace>().AsNoTracking().SingleOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
         var taken = await db.Set<Workspace>()
             .Where(w => w.Id == workspaceId && Waiting.Contains(w.Status) && (w.ClaimedBy == null || w.ClaimedBy == reviewerId || w.ClaimExpiresAt <= now))
             .ExecuteUpdateAsync(s => s
@@ -140,6 +141,14 @@ internal sealed class Reviews(
             return new Failure(Waiting.Contains(workspace.Status) ? OnboardingErrors.ClaimHeld : OnboardingErrors.ApplicationLocked);
         }
         audit.Record("workspace.claimed", $"workspaces/{workspaceId}", null, new { until }, actorId: reviewerId.ToString(), workspaceId: workspaceId);
+        if (before?.Status == WorkspaceStatus.Submitted)
+        {
+            // The applicant hears of each change of status; a renewed claim is not one.
+            await applications.NotifyApplicantAsync(before, "ApplicationInReview", new Dictionary<string, string>
+            {
+                [Mailer.ActionUrl] = publicUrl.Value.Link($"/workspaces/{workspaceId}/application"),
+            }, cancellationToken);
+        }
         await db.SaveChangesAsync(cancellationToken);
         return (await ViewAsync(reviewerId, workspaceId, cancellationToken))!;
     }

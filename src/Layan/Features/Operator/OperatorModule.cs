@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Layan.Features.Operator;
@@ -20,5 +21,26 @@ internal static class OperatorModule
             .AddPolicy(OperatorPolicies.Staff, p => p.RequireAuthenticatedUser().AddRequirements(new OperatorRoleRequirement([.. OperatorRoles.All])));
         services.AddHostedService<OperatorBootstrapOnStartup>();
         return builder;
+    }
+
+    /// <summary>
+    /// Every request an operator makes under <c>/operator</c> or <c>/api/v1/operator</c> that was
+    /// allowed is written to the audit log (who, what, when, from where), after it is answered.
+    /// </summary>
+    public static WebApplication UseOperatorAudit(this WebApplication app)
+    {
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/operator") || context.Request.Path.StartsWithSegments("/api/v1/operator"),
+            branch => branch.Use(async (context, next) =>
+            {
+                await next(context);
+                if (context.Response.StatusCode < 400 &&
+                    context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } actor)
+                {
+                    await context.RequestServices.GetRequiredService<Infrastructure.Audit.AuditLog>().RecordNowAsync(
+                        "operator.request", context.Request.Path + context.Request.QueryString, context.Request.Method, actor, context.RequestAborted);
+                }
+            }));
+        return app;
     }
 }

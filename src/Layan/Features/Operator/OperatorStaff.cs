@@ -1,4 +1,6 @@
 using Layan.Features.Accounts;
+using Layan.Features.Onboarding;
+using Layan.Infrastructure;
 using Layan.Infrastructure.Audit;
 using Layan.Infrastructure.Db;
 using Microsoft.AspNetCore.Authorization;
@@ -74,7 +76,10 @@ internal sealed class OperatorRoleHandler(LayanDbContext db, UserManager<User> u
     }
 }
 
-/// <summary>Granting and listing operator roles; every grant is in the audit log.</summary>
+/// <summary>A person with operator roles, as the staff page lists them.</summary>
+internal sealed record StaffMember(Guid UserId, string FullName, string Email, IReadOnlyList<string> Roles);
+
+/// <summary>Granting, listing and revoking operator roles; every change is in the audit log.</summary>
 internal sealed class OperatorStaff(LayanDbContext db, AuditLog audit, TimeProvider clock)
 {
     public Task<bool> AnyAdminAsync(CancellationToken cancellationToken) =>
@@ -95,15 +100,50 @@ internal sealed class OperatorStaff(LayanDbContext db, AuditLog audit, TimeProvi
         audit.Record("operator.role_granted", $"users/{userId}", before: null, after: new { role }, actorId: grantedBy);
     }
 
-    public async Task<bool> RevokeAsync(Guid userId, string role, string revokedBy, CancellationToken cancellationToken)
+    /// <summary>Everyone holding an operator role, with their roles, by name.</summary>
+    public async Task<IReadOnlyList<StaffMember>> ListAsync(CancellationToken cancellationToken)
+    {
+        var rows = await (from s in db.Set<OperatorStaffMember>()
+                          join u in db.Set<User>() on s.UserId equals u.Id
+                          select new { u.Id, u.FullName, u.Email, s.Role }).ToListAsync(cancellationToken);
+        return [.. rows.GroupBy(r => (r.Id, r.FullName, r.Email))
+            .Select(g => new StaffMember(g.Key.Id, g.Key.FullName, g.Key.Email!, [.. g.Select(r => r.Role).Order(StringComparer.Ordinal)]))
+            .OrderBy(m => m.FullName, StringComparer.CurrentCulture)];
+    }
+
+    /// <summary>An operator admin grants a role to a verified account, named by its address.</summary>
+    public async Task<Result<StaffMember>> GrantByEmailAsync(string? email, string? role, string grantedBy, CancellationToken cancellationToken)
+    {
+        if (!OperatorRoles.All.Contains(role))
+        {
+            return new Failure(OnboardingErrors.StaffRoleInvalid, "role");
+        }
+        var address = email?.Trim().ToUpperInvariant();
+        var user = address is null ? null : await db.Set<User>().SingleOrDefaultAsync(u => u.NormalizedEmail == address && u.EmailConfirmed, cancellationToken);
+        if (user is null)
+        {
+            return new Failure(OnboardingErrors.StaffUserNotFound, "email");
+        }
+        await GrantAsync(user.Id, role!, grantedBy, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return (await ListAsync(cancellationToken)).Single(m => m.UserId == user.Id);
+    }
+
+    /// <summary>Takes a role away; the last operator admin keeps theirs. False when it was not held.</summary>
+    public async Task<Result<bool>> RevokeAsync(Guid userId, string? role, string revokedBy, CancellationToken cancellationToken)
     {
         var held = await db.Set<OperatorStaffMember>().SingleOrDefaultAsync(s => s.UserId == userId && s.Role == role, cancellationToken);
         if (held is null)
         {
             return false;
         }
+        if (role == OperatorRoles.Admin && await db.Set<OperatorStaffMember>().CountAsync(s => s.Role == OperatorRoles.Admin, cancellationToken) == 1)
+        {
+            return new Failure(OnboardingErrors.LastOperatorAdmin, "role");
+        }
         db.Set<OperatorStaffMember>().Remove(held);
         audit.Record("operator.role_revoked", $"users/{userId}", before: new { role }, after: null, actorId: revokedBy);
+        await db.SaveChangesAsync(cancellationToken);
         return true;
     }
 }

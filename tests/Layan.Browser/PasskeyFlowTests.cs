@@ -42,6 +42,10 @@ public sealed partial class PasskeyFlowTests(BrowserApp app) : IClassFixture<Bro
 
         await page.GotoAsync("/account/two-factor");
         await page.GetByTestId("passkey-name-input").FillAsync("Laptop kantor");
+        await page.GetByTestId("passkey-password").FillAsync("not my password");
+        await page.GetByTestId("passkey-create").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("passkey-status")).ToHaveAttributeAsync("data-error-code", "credentials_invalid");
+        await page.GetByTestId("passkey-password").FillAsync(Password);
         await page.GetByTestId("passkey-create").ClickAsync();
         await Assertions.Expect(page.GetByTestId("passkey-name")).ToHaveTextAsync("Laptop kantor");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "passkeys-id.png"), FullPage = true });

@@ -17,7 +17,7 @@ public sealed class PasskeyTests
 
     private static async Task<JsonElement> BeginAddingAsync(HttpClient client)
     {
-        var response = await client.PostAsync("/api/v1/auth/me/passkeys/options", null, Ct);
+        var response = await client.PostJsonAsync("/api/v1/auth/me/passkeys/options", new { password = AccountFlows.StrongPassword });
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
     }
@@ -47,6 +47,18 @@ public sealed class PasskeyTests
         options.GetProperty("challenge").GetString()!.Length.ShouldBeGreaterThanOrEqualTo(22); // ≥ 16 random bytes, base64url
         options.GetProperty("authenticatorSelection").GetProperty("userVerification").GetString().ShouldBe("required");
         options.GetProperty("authenticatorSelection").GetProperty("residentKey").GetString().ShouldBe("required");
+    }
+
+    [Fact]
+    public async Task Adding_a_passkey_needs_the_password()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var client = app.Browser();
+        await app.RegisterVerifiedAsync(client, Ana);
+
+        var response = await client.PostJsonAsync("/api/v1/auth/me/passkeys/options", new { password = "a stolen session only" });
+
+        (await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("code").GetString().ShouldBe("credentials_invalid");
     }
 
     [Fact]

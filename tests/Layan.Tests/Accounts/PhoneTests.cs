@@ -57,6 +57,19 @@ public sealed class PhoneTests
     }
 
     [Fact]
+    public async Task The_number_given_at_registration_is_texted_only_once_the_email_is_verified()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var client = app.Browser();
+
+        (await client.RegisterAsync(Ana, phone: AnaPhone)).EnsureSuccessStatusCode();
+
+        (await app.TextsToAsync(AnaPhone)).ShouldBeEmpty("an anonymous form sends no SMS");
+        (await client.VerifyAsync(Ana, await app.LatestCodeAsync(Ana))).EnsureSuccessStatusCode();
+        (await app.TextsToAsync(AnaPhone)).ShouldHaveSingleItem();
+    }
+
+    [Fact]
     public async Task Five_wrong_codes_void_the_code_and_an_expired_one_is_refused()
     {
         await using var app = await LayanApp.OnFreshSqliteAsync();

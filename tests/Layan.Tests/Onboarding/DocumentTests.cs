@@ -156,4 +156,24 @@ public sealed class DocumentTests
             return result.Succeeded ? result.Value!.Last4 : result.Errors[0].Code;
         }
     }
+
+    [Fact]
+    public async Task Two_uploads_of_one_kind_at_once_leave_one_current_document()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var client = app.Browser();
+        await app.RegisterVerifiedAsync(client, Ana);
+        var id = await client.OpenWorkspaceAsync(type: "individual");
+
+        var answers = await Task.WhenAll(
+            client.UploadDocumentAsync(id, "government_id", OnboardingFlows.Pdf, "one.pdf"),
+            client.UploadDocumentAsync(id, "government_id", OnboardingFlows.Jpeg, "two.jpg", "image/jpeg"));
+
+        answers.ShouldContain(a => a.StatusCode == HttpStatusCode.Created);
+        answers.ShouldAllBe(a => a.StatusCode == HttpStatusCode.Created || a.StatusCode == HttpStatusCode.Conflict);
+        var application = await client.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}", Ct);
+        application.GetProperty("documents").EnumerateArray().Single(d => d.GetProperty("kind").GetString() == "government_id")
+            .GetProperty("current").ValueKind.ShouldBe(JsonValueKind.Object);
+        (await client.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/documents", Ct)).GetArrayLength().ShouldBe(1);
+    }
 }

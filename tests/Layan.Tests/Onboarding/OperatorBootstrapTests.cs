@@ -2,6 +2,7 @@ using System.Net;
 using Layan.Features.Operator;
 using Layan.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace Layan.Tests.Onboarding;
@@ -47,5 +48,23 @@ public sealed class OperatorBootstrapTests
         (await client.LoginAsync("olga@layan.example", "quiet lantern orchard 77")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await client.GetAsync("/api/v1/operator/reviews", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await client.GetAsync("/operator", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task An_unproven_registration_of_the_address_does_not_become_an_admin_with_its_password()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var attacker = app.Browser();
+        (await attacker.RegisterAsync("olga@layan.example", password: "attacker owns this 99")).EnsureSuccessStatusCode(); // never verified
+
+        await using (var scope = app.Scope())
+        {
+            var created = await scope.ServiceProvider.GetRequiredService<OperatorBootstrap>().CreateAdminAsync("olga@layan.example", Ct);
+            created.SetPasswordLink.ShouldNotBeNull("the owner of the address sets the password");
+        }
+
+        (await attacker.LoginAsync("olga@layan.example", "attacker owns this 99")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        await using var db = app.Database.CreateContext();
+        (await db.Users.SingleAsync(u => u.Email == "olga@layan.example", Ct)).PasswordHash.ShouldBeNull();
     }
 }

@@ -176,4 +176,17 @@ public sealed class ReviewTests(PostgresServer postgres)
         var refused = WebUtility.HtmlDecode(await (await admin.SubmitFormAsync("/operator/staff", "revoke", ("Revoke.UserId", IdOf("olga@layan.example").ToString()), ("Revoke.Role", "operator-admin"))).Content.ReadAsStringAsync(Ct));
         refused.ShouldContain("data-error-code=\"last_operator_admin\"");
     }
+
+    [Fact]
+    public async Task Nobody_reviews_their_own_workspace()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var rita = await app.OperatorAsync("rita@layan.example");
+        var id = await rita.OpenWorkspaceAsync(type: "individual", name: "Rita's own");
+        await rita.SubmitCompleteAsync(id);
+
+        var claim = await rita.ClaimAsync(id);
+
+        (await claim.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("code").GetString().ShouldBe("own_application");
+    }
 }

@@ -17,6 +17,9 @@ public sealed class ErrorCodeDocumentationTests
     {
         ["accounts"] = new(AccountErrors.All, AccountErrors.StatusOf, Path.Combine("Accounts", "AccountsResource"), [typeof(AccountErrors), typeof(PasswordPolicy)]),
         ["onboarding"] = new(OnboardingErrors.All, OnboardingErrors.StatusOf, Path.Combine("Onboarding", "OnboardingResource"), [typeof(OnboardingErrors)]),
+        ["workspaces"] = new(
+            Layan.Features.Workspaces.WorkspaceEndpoints.Codes, Layan.Features.Workspaces.WorkspaceEndpoints.StatusOf, Path.Combine("Onboarding", "OnboardingResource"),
+            [typeof(Layan.Features.Workspaces.TeamErrors), typeof(Layan.Features.Workspaces.DepartmentErrors), typeof(Layan.Features.Workspaces.WorkspaceErrors)]),
     };
 
     public static TheoryData<string> FeatureNames => [.. Features.Keys];

@@ -57,7 +57,8 @@ internal static class AccountEndpoints
         twoFactor.MapPost("/recovery-codes", RegenerateRecoveryCodesAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Replace the recovery codes (the password is needed); returns them once.");
         var passkeys = me.MapGroup("/passkeys");
         passkeys.MapGet("", PasskeysAsync).WithSummary("The signed-in user's passkeys (LOG-2).");
-        passkeys.MapPost("/options", PasskeyCreationOptionsAsync).WithSummary("Begin adding a passkey: options for navigator.credentials.create() and the ceremony id.");
+        passkeys.MapPost("/options", PasskeyCreationOptionsAsync).RequireRateLimiting(RateLimits.Auth)
+            .WithSummary("Begin adding a passkey with the password: options for navigator.credentials.create() and the ceremony id.");
         passkeys.MapPost("", AddPasskeyAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Finish adding a passkey with the browser's answer.");
         passkeys.MapPost("/{id}/remove", RemovePasskeyAsync).RequireRateLimiting(RateLimits.Auth).WithSummary("Remove a passkey, confirmed with the password.");
         me.MapGet("/activity", ActivityAsync).WithSummary("The signed-in user's account activity, newest first, paged (LOG-8).");
@@ -213,9 +214,12 @@ internal static class AccountEndpoints
     private static async Task<Ok<IReadOnlyList<PasskeyItem>>> PasskeysAsync(ClaimsPrincipal principal, UserManager<User> users, Passkeys passkeys) =>
         TypedResults.Ok(await passkeys.ListAsync((await users.GetUserAsync(principal))!));
 
-    private static async Task<Ok<PasskeyChallenge>> PasskeyCreationOptionsAsync(
-        ClaimsPrincipal principal, UserManager<User> users, Passkeys passkeys, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await passkeys.CreationOptionsAsync((await users.GetUserAsync(principal))!, cancellationToken));
+    private static async Task<Results<Ok<PasskeyChallenge>, ProblemHttpResult>> PasskeyCreationOptionsAsync(
+        PasswordBody body, ClaimsPrincipal principal, UserManager<User> users, Passkeys passkeys, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await passkeys.CreationOptionsAsync((await users.GetUserAsync(principal))!, body.Password, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(result.Value!) : ProblemFor(result.Errors, strings, http);
+    }
 
     private static async Task<Results<Created<PasskeyItem>, ProblemHttpResult>> AddPasskeyAsync(
         PasskeyBody body, ClaimsPrincipal principal, UserManager<User> users, Passkeys passkeys, IStringLocalizer<AccountsResource> strings, HttpContext http, CancellationToken cancellationToken)

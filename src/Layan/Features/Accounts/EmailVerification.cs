@@ -29,6 +29,7 @@ internal sealed class EmailVerification(
     IOptions<PublicUrlOptions> publicUrl,
     SecurityActivity activity,
     Lockout lockout,
+    PhoneVerification phone,
     TimeProvider clock)
 {
     public const string Channel = "email";
@@ -72,6 +73,8 @@ internal sealed class EmailVerification(
         activity.Record(user.Id, SecurityEvent.EmailVerified);
         await timers.CancelAsync(AutoResendKey(user.Id), cancellationToken);
         await timers.CancelAsync(PurgeKey(user.Id), cancellationToken);
+        // The number given at registration is texted only now: an anonymous form must not send SMS.
+        await phone.StartAsync(user, cancellationToken);
         mailer.Queue(new EmailTemplate(strings, "AccountReady"), user.Email!, user.Language, new Dictionary<string, string>
         {
             ["name"] = user.FullName,

@@ -52,7 +52,8 @@ internal sealed record PasskeyItem(string Id, string Name, DateTimeOffset Create
 
 /// <summary>
 /// LOG-2: passkeys (WebAuthn) through ASP.NET Core Identity's passkey handler. A signed-in person
-/// adds passkeys in Security settings and removes them with the password. A passkey then signs
+/// adds passkeys in Security settings and removes them, each time with the password; either ends
+/// every other session (LOG-10). A passkey then signs
 /// in on its own (a user-verified passkey is two factors: the device and its PIN or biometrics)
 /// or answers the second step after a password.
 /// </summary>
@@ -62,7 +63,7 @@ internal sealed class Passkeys(
     SignInManager<User> signIn,
     IPasskeyHandler<User> handler,
     IHttpContextAccessor http,
-    SecurityActivity activity,
+    TwoFactor twoFactor,
     Lockout lockout,
     IDataProtectionProvider protection,
     TimeProvider clock)
@@ -75,8 +76,13 @@ internal sealed class Passkeys(
 
     private readonly IDataProtector _state = protection.CreateProtector("Layan.Accounts.PasskeyCeremony");
 
-    public async Task<PasskeyChallenge> CreationOptionsAsync(User user, CancellationToken cancellationToken)
+    /// <summary>Begins adding a passkey; like every change of how the account signs in, it needs the password.</summary>
+    public async Task<Result<PasskeyChallenge>> CreationOptionsAsync(User user, string? password, CancellationToken cancellationToken)
     {
+        if (!await lockout.CheckPasswordAsync(user, password, cancellationToken))
+        {
+            return new Failure(AccountErrors.CredentialsInvalid, "password");
+        }
         var entity = new PasskeyUserEntity { Id = user.Id.ToString(), Name = user.Email!, DisplayName = user.FullName };
         var made = await handler.MakeCreationOptionsAsync(entity, http.HttpContext!);
         return await BeginAsync(user.Id, Create, made.AttestationState, made.CreationOptionsJson, cancellationToken);
@@ -106,8 +112,9 @@ internal sealed class Passkeys(
         }
         var passkey = attested.Passkey;
         passkey.Name = label;
-        activity.Record(user.Id, SecurityEvent.PasskeyAdded);
-        var added = await users.AddOrUpdatePasskeyAsync(user, passkey); // saves the event with it
+        var added = IdentityResult.Failed();
+        await twoFactor.ApplySecurityChangeAsync(user, SessionTicketStore.CurrentSession(http.HttpContext), SecurityEvent.PasskeyAdded,
+            async () => added = await users.AddOrUpdatePasskeyAsync(user, passkey), cancellationToken);
         return added.Succeeded
             ? new PasskeyItem(WebEncoders.Base64UrlEncode(passkey.CredentialId), label, passkey.CreatedAt)
             : new Failure(AccountErrors.PasskeyInvalid, "credential");
@@ -138,8 +145,8 @@ internal sealed class Passkeys(
         {
             return false;
         }
-        activity.Record(user.Id, SecurityEvent.PasskeyRemoved);
-        await users.RemovePasskeyAsync(user, credentialId);
+        await twoFactor.ApplySecurityChangeAsync(user, SessionTicketStore.CurrentSession(http.HttpContext), SecurityEvent.PasskeyRemoved,
+            () => users.RemovePasskeyAsync(user, credentialId), cancellationToken);
         return true;
     }
 

@@ -54,7 +54,7 @@ internal sealed class PhoneVerification(
 
     private AccountOptions Settings => options.Value;
 
-    /// <summary>Texts the first code when the user has an unverified number (caller saves).</summary>
+    /// <summary>Texts the first code when the user has an unverified number (caller saves); for a new account, once its email is verified.</summary>
     public async Task StartAsync(User user, CancellationToken cancellationToken)
     {
         if (user.PhoneNumber is not null && !user.PhoneNumberConfirmed)

@@ -22,7 +22,6 @@ internal sealed class Registration(
     UserManager<User> users,
     IPasswordHasher<User> hasher,
     EmailVerification verification,
-    PhoneVerification phone,
     Mailer mailer,
     IStringLocalizer<AccountsResource> strings,
     IOptions<PublicUrlOptions> publicUrl,
@@ -100,7 +99,6 @@ internal sealed class Registration(
                 throw new InvalidOperationException("The user could not be created: " + string.Join(", ", created.Errors.Select(e => e.Code)));
             }
             await verification.StartAsync(user, cancellationToken);
-            await phone.StartAsync(user, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

@@ -92,7 +92,7 @@ internal sealed class TwoFactor(
             return new Failure(AccountErrors.TwoFactorCodeInvalid, "code");
         }
         IReadOnlyList<string> codes = [];
-        await ChangeAsync(user, currentSession, SecurityEvent.TwoFactorEnabled, async () =>
+        await ApplySecurityChangeAsync(user, currentSession, SecurityEvent.TwoFactorEnabled, async () =>
         {
             user.TwoFactorEnabled = true;
             codes = await NewRecoveryCodesAsync(user);
@@ -106,7 +106,7 @@ internal sealed class TwoFactor(
         {
             return new Failure(AccountErrors.CredentialsInvalid, "password");
         }
-        await ChangeAsync(user, currentSession, SecurityEvent.TwoFactorDisabled, async () =>
+        await ApplySecurityChangeAsync(user, currentSession, SecurityEvent.TwoFactorDisabled, async () =>
         {
             user.TwoFactorEnabled = false;
             user.LastTotpStep = null;
@@ -242,9 +242,12 @@ internal sealed class TwoFactor(
     private static string RecoveryHash(string code) =>
         Secrets.Hash(code.Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant());
 
-    // One transaction: the change, a new security stamp, the event, every other session ended.
-    // This session is re-issued with the new stamp after the commit.
-    private async Task ChangeAsync(User user, Guid? currentSession, string kind, Func<Task> change, CancellationToken cancellationToken)
+    /// <summary>
+    /// LOG-10 for any change of how the account signs in: one transaction with the change, a new
+    /// security stamp, the event, and every other session ended; this session is re-issued with
+    /// the new stamp after the commit.
+    /// </summary>
+    public async Task ApplySecurityChangeAsync(User user, Guid? currentSession, string kind, Func<Task> change, CancellationToken cancellationToken)
     {
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {

@@ -11,7 +11,8 @@ namespace Layan.Features.Onboarding;
 /// ONB-4: the activation link of an approved workspace works once, for 7 days, and makes the
 /// workspace usable; the setup wizard (ONB-5) starts at its first step.
 /// </summary>
-internal sealed class Activation(LayanDbContext db, AuditLog audit, TimeProvider clock)
+internal sealed class Activation(
+    LayanDbContext db, AuditLog audit, Infrastructure.Tenancy.TenantContext tenant, Microsoft.Extensions.Localization.IStringLocalizer<OnboardingResource> strings, TimeProvider clock)
 {
     public async Task<Result<Workspace>> ActivateAsync(string? token, CancellationToken cancellationToken)
     {
@@ -41,6 +42,9 @@ internal sealed class Activation(LayanDbContext db, AuditLog audit, TimeProvider
             return new Failure(OnboardingErrors.ActivationLinkInvalid, "token");
         }
         audit.Record("workspace.activated", $"workspaces/{workspace.Id}", new { Status = WorkspaceStatus.Approved }, new { Status = WorkspaceStatus.Active }, workspaceId: workspace.Id);
+        // WS-2: every workspace starts with its default Main Department, named in its language.
+        tenant.Enter(workspace.Id);
+        db.Add(Departments.MainDepartment(workspace.Id, Infrastructure.Localization.SupportedLanguages.InLanguage(workspace.DefaultLanguage, () => strings["Departments.Main"].Value), now));
         await db.SaveChangesAsync(cancellationToken);
         await db.Entry(workspace).ReloadAsync(cancellationToken);
         return workspace;

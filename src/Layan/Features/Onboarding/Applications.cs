@@ -124,8 +124,8 @@ internal sealed class Applications(
                select new WorkspaceSummary(w.Id, w.Name, w.Type, w.Country, w.Status, m.Role)).ToListAsync(cancellationToken);
 
     /// <summary>
-    /// The workspace, when <paramref name="userId"/> is an active member (this scope then acts in
-    /// it); null otherwise, which callers answer as "not found".
+    /// The workspace, when <paramref name="userId"/> is one of its active Administrators (this scope
+    /// then acts in it); null otherwise, which callers answer as "not found".
     /// </summary>
     public async Task<(Workspace Workspace, string Role)?> AccessAsync(Guid userId, Guid workspaceId, CancellationToken cancellationToken)
     {
@@ -133,7 +133,8 @@ internal sealed class Applications(
                            join w in db.Set<Workspace>() on m.WorkspaceId equals w.Id
                            where m.UserId == userId && m.WorkspaceId == workspaceId && m.Active
                            select new { Workspace = w, m.Role }).SingleOrDefaultAsync(cancellationToken);
-        if (found is null)
+        // ONB-2: the application and its documents are the Administrators' (the applicant's), not the team's.
+        if (found is null || found.Role != WorkspaceRoles.Administrator)
         {
             return null;
         }
@@ -229,7 +230,19 @@ internal sealed class Applications(
             previous.Current = false;
         }
         db.Add(document);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            // One transaction: the old one stops being current as the new one starts; a unique
+            // index on the current document of a kind refuses a second upload racing this one.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            files.Delete(document.StorageKey);
+            return new Failure(OnboardingErrors.ApplicationLocked, "kind");
+        }
         return new DocumentItem(document.Id, document.Kind, document.FileName, document.ContentType, document.Size, document.UploadedAt, document.Verdict, null);
     }
 
@@ -263,6 +276,12 @@ internal sealed class Applications(
         {
             return new Failure(OnboardingErrors.DocumentsMissing);
         }
+        // ACC-10 again: the number may have changed, or the rule been added, since opening.
+        if ((await rules.ForAsync(workspace.Country, cancellationToken)).PhoneVerificationRequired &&
+            !await db.Set<User>().AnyAsync(u => u.Id == userId && u.PhoneNumberConfirmed, cancellationToken))
+        {
+            return new Failure(OnboardingErrors.PhoneVerificationRequired, "phone");
+        }
         var before = workspace.Status;
         workspace.Status = WorkspaceStatus.Submitted;
         workspace.SubmittedAt = clock.GetUtcNow();
@@ -270,7 +289,14 @@ internal sealed class Applications(
         workspace.ClaimExpiresAt = null;
         audit.Record("workspace.submitted", $"workspaces/{workspace.Id}", new { status = before }, new { status = workspace.Status }, actorId: userId.ToString());
         await NotifyApplicantAsync(workspace, "ApplicationSubmitted", new Dictionary<string, string> { [Mailer.ActionUrl] = publicUrl.Value.Link($"/workspaces/{workspace.Id}/application") }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new Failure(OnboardingErrors.ApplicationLocked); // submitted or decided at the same instant
+        }
         return await ViewOfAsync(workspace, cancellationToken);
     }
 

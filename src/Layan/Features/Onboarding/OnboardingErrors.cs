@@ -29,13 +29,14 @@ internal static class OnboardingErrors
     public const string StaffUserNotFound = "staff_user_not_found";
     public const string StaffRoleInvalid = "staff_role_invalid";
     public const string LastOperatorAdmin = "last_operator_admin";
+    public const string OwnApplication = "own_application";
 
     /// <summary>The HTTP status a failure answers with.</summary>
     public static int StatusOf(Infrastructure.Failure failure) => failure.Code switch
     {
         FileTooLarge => StatusCodes.Status413PayloadTooLarge,
         FileTypeNotAllowed => StatusCodes.Status415UnsupportedMediaType,
-        ApplicationLocked or ClaimHeld or ClaimRequired or PhoneVerificationRequired or LastOperatorAdmin => StatusCodes.Status409Conflict,
+        ApplicationLocked or ClaimHeld or ClaimRequired or PhoneVerificationRequired or LastOperatorAdmin or OwnApplication => StatusCodes.Status409Conflict,
         CardDeclined or CardExpired => StatusCodes.Status402PaymentRequired,
         _ => StatusCodes.Status400BadRequest,
     };
@@ -45,6 +46,6 @@ internal static class OnboardingErrors
         WorkspaceNameRequired, WorkspaceNameTooLong, WorkspaceTypeInvalid, CountryInvalid, TimeZoneInvalid, LanguageInvalid,
         PhoneVerificationRequired, FileMissing, FileTooLarge, FileTypeNotAllowed, DocumentNotRequired, DocumentKindInvalid,
         ApplicationLocked, DocumentsMissing, ClaimHeld, ClaimRequired, DecisionInvalid, ReasonRequired, ActivationLinkInvalid,
-        CardInvalid, CardDeclined, CardExpired, BusinessHoursInvalid, StaffUserNotFound, StaffRoleInvalid, LastOperatorAdmin,
+        CardInvalid, CardDeclined, CardExpired, BusinessHoursInvalid, StaffUserNotFound, StaffRoleInvalid, LastOperatorAdmin, OwnApplication,
     ];
 }

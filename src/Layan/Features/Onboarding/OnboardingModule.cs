@@ -12,12 +12,17 @@ internal static class OnboardingModule
         services.AddScoped<Activation>();
         services.AddScoped<SetupWizard>();
         services.AddSingleton<IPaymentProvider, TestPaymentProvider>();
+        services.AddScoped<Workspaces.WorkspaceAccess>();
+        services.AddScoped<Workspaces.Team>();
+        services.AddScoped<Workspaces.Departments>();
+        services.AddScoped<Workspaces.Entitlements>();
         return builder;
     }
 
     public static WebApplication MapOnboarding(this WebApplication app)
     {
         app.MapOnboardingEndpoints();
+        Workspaces.WorkspaceEndpoints.MapWorkspaceEndpoints(app);
         return app;
     }
 }

@@ -125,6 +125,10 @@ internal sealed class Reviews(
         var now = clock.GetUtcNow();
         var until = now + options.Value.ClaimDuration;
         var before = await db.Set<Workspace>().AsNoTracking().SingleOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
+        if (before?.CreatedBy == reviewerId)
+        {
+            return new Failure(OnboardingErrors.OwnApplication); // nobody reviews their own workspace
+        }
         var taken = await db.Set<Workspace>()
             .Where(w => w.Id == workspaceId && Waiting.Contains(w.Status) && (w.ClaimedBy == null || w.ClaimedBy == reviewerId || w.ClaimExpiresAt <= now))
             .ExecuteUpdateAsync(s => s
@@ -215,7 +219,7 @@ internal sealed class Reviews(
             default:
                 return new Failure(OnboardingErrors.DecisionInvalid, "outcome");
         }
-        workspace.DecisionReason = decision.Outcome == DecisionOutcomes.Reject ? reason : null;
+        workspace.DecisionReason = decision.Outcome == DecisionOutcomes.Approve ? null : string.IsNullOrEmpty(reason) ? null : reason[..Math.Min(reason.Length, 2000)];
         workspace.DecidedAt = now;
         workspace.ClaimedBy = null;
         workspace.ClaimExpiresAt = null;
@@ -223,7 +227,14 @@ internal sealed class Reviews(
             new { workspace.Status, Reason = reason, Documents = documents.Select(d => new { d.Id, d.Kind, d.Verdict, d.VerdictReason }).ToList() },
             reason, reviewerId.ToString(), workspaceId);
         await applications.NotifyApplicantAsync(workspace, template, values, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return new Failure(OnboardingErrors.ClaimRequired); // decided, or claimed again, at the same instant
+        }
         await transaction.CommitAsync(cancellationToken);
         bypass.Dispose();
         return (await ViewAsync(reviewerId, workspaceId, cancellationToken))!;

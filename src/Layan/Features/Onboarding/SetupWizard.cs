@@ -99,7 +99,8 @@ internal sealed class SetupWizard(LayanDbContext db, Applications applications, 
                 return token.Errors;
             }
             var saved = token.Value!;
-            await db.Set<PaymentMethod>().Where(p => p.WorkspaceId == workspace.Id).ExecuteDeleteAsync(cancellationToken);
+            // Replaced when the step is saved: the old card and the new one change in one SaveChanges.
+            db.RemoveRange(await db.Set<PaymentMethod>().Where(p => p.WorkspaceId == workspace.Id).ToListAsync(cancellationToken));
             db.Add(new PaymentMethod
             {
                 WorkspaceId = workspace.Id,

@@ -74,6 +74,15 @@ internal sealed class OperatorBootstrap(
                 throw new InvalidOperationException("The operator account could not be created: " + string.Join(", ", created.Errors.Select(e => e.Code)));
             }
         }
+        else if (!user.EmailConfirmed)
+        {
+            // Someone registered the address without proving it: whatever password they chose
+            // must not become an operator admin's. The address's owner sets one with the link.
+            await users.RemovePasswordAsync(user);
+            user.EmailConfirmed = true;
+            user.VerifiedAt = clock.GetUtcNow();
+            await users.UpdateSecurityStampAsync(user);
+        }
         await staff.GrantAsync(user.Id, OperatorRoles.Admin, AuditLog.SystemActor, cancellationToken);
         string? link = null;
         if (!await users.HasPasswordAsync(user))

@@ -130,7 +130,9 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Property(w => w.Country).HasMaxLength(2);
         builder.Property(w => w.TimeZone).HasMaxLength(64);
         builder.Property(w => w.DefaultLanguage).HasMaxLength(5);
-        builder.Property(w => w.Status).HasMaxLength(20);
+        // Every status change and claim is a compare-and-set: two at once cannot both win.
+        builder.Property(w => w.Status).HasMaxLength(20).IsConcurrencyToken();
+        builder.Property(w => w.ClaimedBy).IsConcurrencyToken();
         builder.Property(w => w.DecisionReason).HasMaxLength(2000);
         builder.Property(w => w.ActivationTokenHash).HasMaxLength(64);
         builder.Property(w => w.SetupStep).HasMaxLength(20);
@@ -213,5 +215,6 @@ internal sealed class WorkspaceDocumentConfiguration : IEntityTypeConfiguration<
         builder.Property(d => d.VerdictReason).HasMaxLength(1000);
         builder.HasOne<Workspace>().WithMany().HasForeignKey(d => d.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(d => new { d.WorkspaceId, d.Kind, d.Current });
+        builder.HasIndex(d => new { d.WorkspaceId, d.Kind }).IsUnique().HasFilter("\"Current\"").HasDatabaseName("IX_WorkspaceDocuments_OneCurrentPerKind");
     }
 }

@@ -54,6 +54,19 @@ internal static class DatabaseModule
         return options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }
 
+    /// <summary>
+    /// Inside a transaction: waits for, then holds, the workspace's row until the transaction ends,
+    /// so a count and an insert (quotas, the last administrator) cannot interleave with another's.
+    /// SQLite transactions already hold the database's write lock from their start.
+    /// </summary>
+    public static async Task LockWorkspaceAsync(this LayanDbContext db, Guid workspaceId, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"Workspaces\" WHERE \"Id\" = {workspaceId} FOR UPDATE", cancellationToken);
+        }
+    }
+
     public static string SqliteConnectionString(string file) =>
         new SqliteConnectionStringBuilder { DataSource = file, ForeignKeys = true, DefaultTimeout = 30 }.ToString();
 

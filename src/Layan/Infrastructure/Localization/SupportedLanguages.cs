@@ -19,4 +19,19 @@ internal static class SupportedLanguages
 
     public static CultureInfo CultureFor(string? code) =>
         CultureInfo.GetCultureInfo(IsSupported(code) ? code! : Default);
+
+    /// <summary>Runs <paramref name="action"/> with the UI culture of <paramref name="language"/> (emails, texts, names stored in a language).</summary>
+    public static T InLanguage<T>(string? language, Func<T> action)
+    {
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureFor(language);
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+    }
 }

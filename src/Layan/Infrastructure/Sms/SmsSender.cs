@@ -21,21 +21,12 @@ internal sealed class Texter(Outbox.Outbox outbox)
 {
     public OutboxMessage Queue(SmsTemplate template, string to, string language, IReadOnlyDictionary<string, string> values)
     {
-        var previous = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = SupportedLanguages.CultureFor(language);
-        try
+        var text = SupportedLanguages.InLanguage(language, () => template.Strings[$"{template.Name}.Sms"].Value);
+        foreach (var (name, value) in values)
         {
-            var text = template.Strings[$"{template.Name}.Sms"].Value;
-            foreach (var (name, value) in values)
-            {
-                text = text.Replace("{" + name + "}", value, StringComparison.Ordinal);
-            }
-            return outbox.Enqueue(SmsDeliveryHandler.KindName, new SmsMessage(to, text));
+            text = text.Replace("{" + name + "}", value, StringComparison.Ordinal);
         }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
-        }
+        return outbox.Enqueue(SmsDeliveryHandler.KindName, new SmsMessage(to, text));
     }
 }
 

@@ -40,7 +40,13 @@
   }
 
   async function create(root) {
-    const begun = await (await post("api/v1/auth/me/passkeys/options")).json();
+    // Adding a way to sign in needs the password (a stolen session alone cannot add a passkey).
+    const password = root.querySelector("[data-passkey-password]")?.value ?? "";
+    const options = await post("api/v1/auth/me/passkeys/options", { password });
+    if (!options.ok) {
+      return options;
+    }
+    const begun = await options.json();
     const credential = await navigator.credentials.create({
       publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(begun.options),
     });

@@ -1,0 +1,125 @@
+using System.Security.Claims;
+using Layan.Features.Accounts;
+using Layan.Features.Onboarding;
+using Layan.Infrastructure;
+using Layan.Infrastructure.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Localization;
+
+namespace Layan.Features.Workspaces;
+
+/// <summary>
+/// <c>/api/v1/workspaces/{id}/members|invitations|departments</c> and accepting an invitation.
+/// Every call passes <see cref="WorkspaceAccess"/>: not a member → 404, a role without the
+/// action → 403 <c>forbidden</c>.
+/// </summary>
+internal static class WorkspaceEndpoints
+{
+    internal sealed record InviteBody(string? Email, string? Role);
+
+    internal sealed record RoleBody(string? Role);
+
+    internal sealed record NameBody(string? Name);
+
+    internal sealed record MembersBody(IReadOnlyList<Guid>? UserIds);
+
+    internal sealed record TokenBody(string? Token);
+
+    public static void MapWorkspaceEndpoints(this WebApplication app)
+    {
+        var workspace = app.MapApiGroup("workspaces", "Team").RequireAuthorization().MapGroup("/{id:guid}");
+        workspace.MapGet("/members", MembersAsync).WithSummary("The team, paged (`page`), and pending invitations for administrators (WS-1).");
+        workspace.MapPost("/invitations", InviteAsync).WithSummary("Invite by email with a role; the link works once, for 7 days (WS-1).");
+        workspace.MapDelete("/invitations/{invitationId:guid}", RevokeInvitationAsync).WithSummary("Withdraw a pending invitation.");
+        workspace.MapPut("/members/{memberId:guid}/role", ChangeRoleAsync).WithSummary("Change a member's role; the last Administrator stays one.");
+        workspace.MapPost("/members/{memberId:guid}/deactivate", DeactivateAsync).WithSummary("Deactivate a member: no access until reactivated.");
+        workspace.MapPost("/members/{memberId:guid}/reactivate", ReactivateAsync).WithSummary("Reactivate a member.");
+        workspace.MapGet("/departments", DepartmentsAsync).WithSummary("Departments and their members (WS-2).");
+        workspace.MapPost("/departments", CreateDepartmentAsync).WithSummary("Create a department; one without the Department feature (PLAN-1).");
+        workspace.MapPut("/departments/{departmentId:guid}/members", SetDepartmentMembersAsync).WithSummary("Set a department's members.");
+        app.MapApiGroup("invitations", "Team").RequireAuthorization().RequireRateLimiting(RateLimits.Auth)
+            .MapPost("/accept", AcceptAsync).WithSummary("Join a workspace with an invitation's token, signed in with the invited address.");
+    }
+
+    private static Guid Me(ClaimsPrincipal principal, UserManager<User> users) => MySecurity.UserId(principal, users)!.Value;
+
+    /// <summary>Runs <paramref name="work"/> when the caller may take <paramref name="action"/> in the workspace; else 404 or 403.</summary>
+    private static async Task<IResult> AllowedAsync<T>(
+        HttpContext http, Guid workspaceId, string action, Func<WorkspaceMembership, Task<Result<T>?>> work)
+    {
+        var services = http.RequestServices;
+        var users = services.GetRequiredService<UserManager<User>>();
+        var strings = services.GetRequiredService<IStringLocalizer<OnboardingResource>>();
+        var access = await services.GetRequiredService<WorkspaceAccess>().CheckAsync(Me(http.User, users), workspaceId, action, http.RequestAborted);
+        if (access is not { } checkedAccess)
+        {
+            return TypedResults.NotFound();
+        }
+        if (!checkedAccess.Succeeded)
+        {
+            return checkedAccess.Errors.ToProblem(StatusOf(checkedAccess.Errors[0]), strings, http);
+        }
+        var result = await work(checkedAccess.Value!);
+        return result switch
+        {
+            null => TypedResults.NotFound(),
+            { Succeeded: true } ok => TypedResults.Ok(ok.Value),
+            { } failed => failed.Errors.ToProblem(StatusOf(failed.Errors[0]), strings, http),
+        };
+    }
+
+    /// <summary>The HTTP status of a team or department failure (docs/api.md lists it per code).</summary>
+    internal static int StatusOf(Failure failure) => failure.Code switch
+    {
+        WorkspaceErrors.Forbidden => StatusCodes.Status403Forbidden,
+        TeamErrors.LastAdministrator or TeamErrors.MemberExists => StatusCodes.Status409Conflict,
+        DepartmentErrors.QuotaExceeded => StatusCodes.Status402PaymentRequired,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>Every code of the team and departments, for the documentation test and the help panel.</summary>
+    internal static IReadOnlyList<string> Codes { get; } =
+    [
+        WorkspaceErrors.Forbidden, TeamErrors.EmailInvalid, TeamErrors.RoleInvalid, TeamErrors.MemberExists, TeamErrors.InvitationInvalid,
+        TeamErrors.InvitationEmailMismatch, TeamErrors.LastAdministrator, DepartmentErrors.NameRequired, DepartmentErrors.NameTaken,
+        DepartmentErrors.QuotaExceeded, DepartmentErrors.MemberUnknown,
+    ];
+
+    private static Task<Result<T>?> Done<T>(T value) => Task.FromResult<Result<T>?>(value);
+
+    private static Task<IResult> MembersAsync(Guid id, Team team, HttpContext http, int page = 1) =>
+        AllowedAsync(http, id, WorkspaceActions.ViewTeam, async access => (Result<TeamList>?)await team.ListAsync(access, page, http.RequestAborted));
+
+    private static Task<IResult> InviteAsync(Guid id, InviteBody body, Team team, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageTeam, async access => (Result<InvitationItem>?)await team.InviteAsync(access, body.Email, body.Role, http.RequestAborted));
+
+    private static Task<IResult> RevokeInvitationAsync(Guid id, Guid invitationId, Team team, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageTeam, async access =>
+            await team.RevokeInvitationAsync(access, invitationId, http.RequestAborted) ? (Result<bool>?)true : null);
+
+    private static Task<IResult> ChangeRoleAsync(Guid id, Guid memberId, RoleBody body, Team team, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageTeam, access => team.ChangeRoleAsync(access, memberId, body.Role, http.RequestAborted));
+
+    private static Task<IResult> DeactivateAsync(Guid id, Guid memberId, Team team, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageTeam, access => team.SetActiveAsync(access, memberId, active: false, http.RequestAborted));
+
+    private static Task<IResult> ReactivateAsync(Guid id, Guid memberId, Team team, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageTeam, access => team.SetActiveAsync(access, memberId, active: true, http.RequestAborted));
+
+    private static Task<IResult> DepartmentsAsync(Guid id, Departments departments, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ViewTeam, async access => (Result<IReadOnlyList<DepartmentItem>>?)Result<IReadOnlyList<DepartmentItem>>.From(await departments.ListAsync(access, http.RequestAborted)));
+
+    private static Task<IResult> CreateDepartmentAsync(Guid id, NameBody body, Departments departments, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageDepartments, async access => (Result<DepartmentItem>?)await departments.CreateAsync(access, body.Name, http.RequestAborted));
+
+    private static Task<IResult> SetDepartmentMembersAsync(Guid id, Guid departmentId, MembersBody body, Departments departments, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageDepartments, access => departments.SetMembersAsync(access, departmentId, body.UserIds, http.RequestAborted));
+
+    private static async Task<Results<Ok<WorkspaceSummary>, ProblemHttpResult>> AcceptAsync(
+        TokenBody body, ClaimsPrincipal principal, UserManager<User> users, Team team, IStringLocalizer<OnboardingResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await team.AcceptAsync(Me(principal, users), body.Token, cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(result.Value!) : result.Errors.ToProblem(StatusOf(result.Errors[0]), strings, http);
+    }
+}

@@ -16,6 +16,10 @@ internal static class OnboardingModule
         services.AddScoped<Workspaces.Team>();
         services.AddScoped<Workspaces.Departments>();
         services.AddScoped<Workspaces.Entitlements>();
+        services.AddScoped<Workspaces.Plans>();
+        services.AddScoped<Workspaces.Revocation>();
+        services.AddScoped<Infrastructure.Work.IWorkHandler<Infrastructure.Jobs.DueWork>, Workspaces.PeriodEndHandler>();
+        services.AddOptions<Workspaces.PlanOptions>().Bind(builder.Configuration.GetSection(Workspaces.PlanOptions.Section));
         return builder;
     }
 

@@ -21,6 +21,9 @@ internal interface IPaymentProvider
     string Name { get; }
 
     Task<Result<CardToken>> TokenizeAsync(CardDetails card, CancellationToken cancellationToken);
+
+    /// <summary>Charges the card behind <paramref name="token"/>; the idempotency key makes a retried charge happen once. The result is the charge's id.</summary>
+    Task<Result<string>> ChargeAsync(string token, decimal amount, string currency, string idempotencyKey, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -49,6 +52,12 @@ internal sealed class TestPaymentProvider(TimeProvider clock) : IPaymentProvider
                 : new CardToken("tok_test_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), BrandOf(number), number[^4..], card.ExpiryMonth, card.ExpiryYear);
         return Task.FromResult(result);
     }
+
+    /// <summary>Tokens this provider issued are charged; anything else is declined.</summary>
+    public Task<Result<string>> ChargeAsync(string token, decimal amount, string currency, string idempotencyKey, CancellationToken cancellationToken) =>
+        Task.FromResult<Result<string>>(token.StartsWith("tok_test_", StringComparison.Ordinal) && amount > 0
+            ? "ch_test_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(idempotencyKey)))[..24]
+            : new Failure(OnboardingErrors.CardDeclined, "card"));
 
     private static string BrandOf(string number) => number[0] switch
     {

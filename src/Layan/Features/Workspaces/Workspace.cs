@@ -98,6 +98,9 @@ internal sealed class Workspace
 
     /// <summary>NOT-1 defaults: a sound for new messages.</summary>
     public bool NotifyWithSound { get; set; } = true;
+
+    /// <summary>PLAN-2: <c>online_prepaid</c> (the Shop) or <c>managed</c> (operator staff).</summary>
+    public string BillingMode { get; set; } = BillingModes.OnlinePrepaid;
 }
 
 /// <summary>
@@ -137,6 +140,7 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Property(w => w.ActivationTokenHash).HasMaxLength(64);
         builder.Property(w => w.SetupStep).HasMaxLength(20);
         builder.Property(w => w.BusinessHours).HasMaxLength(4000);
+        builder.Property(w => w.BillingMode).HasMaxLength(20).HasDefaultValue(BillingModes.OnlinePrepaid);
         builder.HasOne<User>().WithMany().HasForeignKey(w => w.CreatedBy).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(w => new { w.Status, w.SubmittedAt });
     }

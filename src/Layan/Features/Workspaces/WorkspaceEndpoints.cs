@@ -26,6 +26,10 @@ internal static class WorkspaceEndpoints
 
     internal sealed record TokenBody(string? Token);
 
+    internal sealed record FeatureBody(string? Feature);
+
+    internal sealed record PeriodBody(DateTimeOffset? PeriodEnd);
+
     public static void MapWorkspaceEndpoints(this WebApplication app)
     {
         var workspace = app.MapApiGroup("workspaces", "Team").RequireAuthorization().MapGroup("/{id:guid}");
@@ -38,6 +42,12 @@ internal static class WorkspaceEndpoints
         workspace.MapGet("/departments", DepartmentsAsync).WithSummary("Departments and their members (WS-2).");
         workspace.MapPost("/departments", CreateDepartmentAsync).WithSummary("Create a department; one without the Department feature (PLAN-1).");
         workspace.MapPut("/departments/{departmentId:guid}/members", SetDepartmentMembersAsync).WithSummary("Set a department's members.");
+        workspace.MapGet("/subscriptions", SubscriptionsAsync).WithSummary("Every feature with its quota, state, period end and days left (PLAN-1).");
+        workspace.MapPost("/subscriptions", SubscribeAsync).WithSummary("Subscribe to a feature for a month with the card on file, or resume one that was ending (PLAN-2).");
+        workspace.MapPost("/subscriptions/{feature}/cancel", UnsubscribeAsync).WithSummary("Unsubscribe: the feature stays until the end of the period (PLAN-3).");
+        app.MapApiGroup("operator", "Operator").RequireAuthorization(Operator.OperatorPolicies.Staff)
+            .MapPut("/workspaces/{id:guid}/subscriptions/{feature}", SetManagedAsync)
+            .WithSummary("Operator staff set a workspace's subscription to a feature: `{periodEnd}` (null ends it now) (PLAN-2).");
         app.MapApiGroup("invitations", "Team").RequireAuthorization().RequireRateLimiting(RateLimits.Auth)
             .MapPost("/accept", AcceptAsync).WithSummary("Join a workspace with an invitation's token, signed in with the invited address.");
     }
@@ -74,7 +84,8 @@ internal static class WorkspaceEndpoints
     {
         WorkspaceErrors.Forbidden => StatusCodes.Status403Forbidden,
         TeamErrors.LastAdministrator or TeamErrors.MemberExists => StatusCodes.Status409Conflict,
-        DepartmentErrors.QuotaExceeded => StatusCodes.Status402PaymentRequired,
+        DepartmentErrors.QuotaExceeded or PlanErrors.PaymentMethodRequired or OnboardingErrors.CardDeclined or OnboardingErrors.CardExpired => StatusCodes.Status402PaymentRequired,
+        PlanErrors.ManagedWorkspace => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -83,7 +94,7 @@ internal static class WorkspaceEndpoints
     [
         WorkspaceErrors.Forbidden, TeamErrors.EmailInvalid, TeamErrors.RoleInvalid, TeamErrors.MemberExists, TeamErrors.InvitationInvalid,
         TeamErrors.InvitationEmailMismatch, TeamErrors.LastAdministrator, DepartmentErrors.NameRequired, DepartmentErrors.NameTaken,
-        DepartmentErrors.QuotaExceeded, DepartmentErrors.MemberUnknown,
+        DepartmentErrors.QuotaExceeded, DepartmentErrors.MemberUnknown, PlanErrors.FeatureInvalid, PlanErrors.ManagedWorkspace, PlanErrors.PaymentMethodRequired,
     ];
 
     private static Task<Result<T>?> Done<T>(T value) => Task.FromResult<Result<T>?>(value);
@@ -115,6 +126,32 @@ internal static class WorkspaceEndpoints
 
     private static Task<IResult> SetDepartmentMembersAsync(Guid id, Guid departmentId, MembersBody body, Departments departments, HttpContext http) =>
         AllowedAsync(http, id, WorkspaceActions.ManageDepartments, access => departments.SetMembersAsync(access, departmentId, body.UserIds, http.RequestAborted));
+
+    private static Task<IResult> SubscriptionsAsync(Guid id, Plans plans, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageSubscriptions, async access =>
+            (Result<IReadOnlyList<FeatureState>>?)Result<IReadOnlyList<FeatureState>>.From(await plans.StatusAsync(access.WorkspaceId, http.RequestAborted)));
+
+    private static Task<IResult> SubscribeAsync(Guid id, FeatureBody body, Plans plans, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageSubscriptions, async access => (Result<IReadOnlyList<FeatureState>>?)await plans.SubscribeAsync(access, body.Feature, http.RequestAborted));
+
+    private static Task<IResult> UnsubscribeAsync(Guid id, string feature, Plans plans, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageSubscriptions, async access => (Result<IReadOnlyList<FeatureState>>?)await plans.UnsubscribeAsync(access, feature, http.RequestAborted));
+
+    private static async Task<Results<Ok<IReadOnlyList<FeatureState>>, NotFound, ProblemHttpResult>> SetManagedAsync(
+        Guid id, string feature, PeriodBody body, ClaimsPrincipal principal, UserManager<User> users, Plans plans, Infrastructure.Db.LayanDbContext db,
+        Infrastructure.Tenancy.TenantContext tenant, IStringLocalizer<OnboardingResource> strings, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!PlanFeatures.All.Contains(feature))
+        {
+            return ((IReadOnlyList<Failure>)[new Failure(PlanErrors.FeatureInvalid, "feature")]).ToProblem(StatusCodes.Status400BadRequest, strings, http);
+        }
+        if (!await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.Set<Workspace>(), w => w.Id == id && w.Status == WorkspaceStatus.Active, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+        tenant.Enter(id);
+        return TypedResults.Ok(await plans.SetManagedAsync(id, feature, body.PeriodEnd, Me(principal, users).ToString(), cancellationToken));
+    }
 
     private static async Task<Results<Ok<WorkspaceSummary>, ProblemHttpResult>> AcceptAsync(
         TokenBody body, ClaimsPrincipal principal, UserManager<User> users, Team team, IStringLocalizer<OnboardingResource> strings, HttpContext http, CancellationToken cancellationToken)

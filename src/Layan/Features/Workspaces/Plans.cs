@@ -1,0 +1,216 @@
+using System.Text.Json;
+using Layan.Features.Onboarding;
+using Layan.Infrastructure;
+using Layan.Infrastructure.Audit;
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Jobs;
+using Layan.Infrastructure.Work;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Layan.Features.Workspaces;
+
+/// <summary>How a workspace pays: in the Shop by card (<c>online_prepaid</c>) or through its account manager (<c>managed</c>).</summary>
+internal static class BillingModes
+{
+    public const string OnlinePrepaid = "online_prepaid";
+    public const string Managed = "managed";
+}
+
+/// <summary>Section <c>Plans</c>: the monthly price of each feature in the Shop.</summary>
+internal sealed class PlanOptions
+{
+    public const string Section = "Plans";
+
+    public decimal MonthlyPrice { get; set; } = 10m;
+
+    public string Currency { get; set; } = "USD";
+}
+
+/// <summary>PLAN-1: one feature as the Shop shows it.</summary>
+internal sealed record FeatureState(string Feature, bool Subscribed, int? FreeQuota, DateTimeOffset? PeriodEnd, int? DaysLeft, bool CancelAtPeriodEnd);
+
+internal static class PlanErrors
+{
+    public const string FeatureInvalid = "feature_invalid";
+    public const string ManagedWorkspace = "managed_workspace";
+    public const string PaymentMethodRequired = "payment_method_required";
+}
+
+/// <summary>
+/// PLAN-1..3: the Shop of an online-prepaid workspace (subscribe monthly through the payment
+/// provider, unsubscribe at the end of the period, resume before it ends) and the renewals and
+/// lapses at each period's end, driven by a due-work timer per subscription. Whenever a feature
+/// starts or stops counting, <see cref="Revocation"/> applies its rules. Managed workspaces are
+/// changed by operator staff only.
+/// </summary>
+internal sealed class Plans(
+    LayanDbContext db,
+    IPaymentProvider payments,
+    DueWorkScheduler timers,
+    Revocation revocation,
+    AuditLog audit,
+    IOptions<PlanOptions> options,
+    TimeProvider clock)
+{
+    public async Task<IReadOnlyList<FeatureState>> StatusAsync(Guid workspaceId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var subscriptions = await db.Set<Subscription>().Where(s => s.WorkspaceId == workspaceId).ToListAsync(cancellationToken);
+        return [.. PlanFeatures.All.Select(feature =>
+        {
+            var live = subscriptions.SingleOrDefault(s => s.Feature == feature && s.PeriodEnd > now);
+            var free = PlanFeatures.FreeQuota(feature);
+            return new FeatureState(
+                feature, live is not null, live is null ? free : null, live?.PeriodEnd,
+                live is null ? null : (int)Math.Ceiling((live.PeriodEnd - now).TotalDays), live?.CancelAtPeriodEnd ?? false);
+        })];
+    }
+
+    /// <summary>Subscribes (a month, charged now), or resumes a subscription that was going to end.</summary>
+    public async Task<Result<IReadOnlyList<FeatureState>>> SubscribeAsync(WorkspaceMembership access, string? feature, CancellationToken cancellationToken)
+    {
+        if (!PlanFeatures.All.Contains(feature))
+        {
+            return new Failure(PlanErrors.FeatureInvalid, "feature");
+        }
+        if (access.Workspace.BillingMode == BillingModes.Managed)
+        {
+            return new Failure(PlanErrors.ManagedWorkspace, "feature");
+        }
+        var now = clock.GetUtcNow();
+        var subscription = await db.Set<Subscription>().SingleOrDefaultAsync(s => s.WorkspaceId == access.WorkspaceId && s.Feature == feature, cancellationToken);
+        if (subscription is { } running && running.PeriodEnd > now)
+        {
+            running.CancelAtPeriodEnd = false; // resumed: it renews at the end of the period
+            audit.Record("subscription.resumed", $"subscriptions/{feature}", null, new { running.PeriodEnd }, actorId: access.Member.UserId.ToString());
+            await db.SaveChangesAsync(cancellationToken);
+            return Result<IReadOnlyList<FeatureState>>.From(await StatusAsync(access.WorkspaceId, cancellationToken));
+        }
+        if (await ChargeAsync(access.WorkspaceId, feature!, now, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+        subscription ??= db.Set<Subscription>().Add(new Subscription { WorkspaceId = access.WorkspaceId, Feature = feature! }).Entity;
+        (subscription.StartedAt, subscription.PeriodEnd, subscription.CancelAtPeriodEnd) = (now, now.AddMonths(1), false);
+        await ArmPeriodEndAsync(subscription, cancellationToken);
+        audit.Record("subscription.started", $"subscriptions/{feature}", null, new { subscription.PeriodEnd }, actorId: access.Member.UserId.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        await revocation.ApplyAsync(access.WorkspaceId, feature!, cancellationToken);
+        return Result<IReadOnlyList<FeatureState>>.From(await StatusAsync(access.WorkspaceId, cancellationToken));
+    }
+
+    /// <summary>PLAN-3: unsubscribing takes effect at the end of the period already paid for.</summary>
+    public async Task<Result<IReadOnlyList<FeatureState>>> UnsubscribeAsync(WorkspaceMembership access, string? feature, CancellationToken cancellationToken)
+    {
+        if (access.Workspace.BillingMode == BillingModes.Managed)
+        {
+            return new Failure(PlanErrors.ManagedWorkspace, "feature");
+        }
+        var now = clock.GetUtcNow();
+        var subscription = await db.Set<Subscription>().SingleOrDefaultAsync(s => s.WorkspaceId == access.WorkspaceId && s.Feature == feature && s.PeriodEnd > now, cancellationToken);
+        if (subscription is null)
+        {
+            return new Failure(PlanErrors.FeatureInvalid, "feature");
+        }
+        subscription.CancelAtPeriodEnd = true;
+        audit.Record("subscription.cancelled", $"subscriptions/{feature}", null, new { subscription.PeriodEnd }, actorId: access.Member.UserId.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        return Result<IReadOnlyList<FeatureState>>.From(await StatusAsync(access.WorkspaceId, cancellationToken));
+    }
+
+    /// <summary>PLAN-2: operator staff set a managed workspace's subscription (a period end, or none to end it now).</summary>
+    public async Task<IReadOnlyList<FeatureState>> SetManagedAsync(Guid workspaceId, string feature, DateTimeOffset? periodEnd, string actorId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var subscription = await db.Set<Subscription>().SingleOrDefaultAsync(s => s.WorkspaceId == workspaceId && s.Feature == feature, cancellationToken)
+            ?? db.Set<Subscription>().Add(new Subscription { WorkspaceId = workspaceId, Feature = feature, StartedAt = now }).Entity;
+        (subscription.PeriodEnd, subscription.CancelAtPeriodEnd) = (periodEnd ?? now, true);
+        if (periodEnd > now)
+        {
+            await ArmPeriodEndAsync(subscription, cancellationToken);
+        }
+        audit.Record("subscription.set_by_operator", $"subscriptions/{feature}", null, new { periodEnd }, actorId: actorId, workspaceId: workspaceId);
+        await db.SaveChangesAsync(cancellationToken);
+        await revocation.ApplyAsync(workspaceId, feature, cancellationToken);
+        return await StatusAsync(workspaceId, cancellationToken);
+    }
+
+    /// <summary>At a period's end: renew (charged) unless unsubscribed or the card fails; else the feature lapses.</summary>
+    public async Task PeriodEndAsync(Guid subscriptionId, CancellationToken cancellationToken)
+    {
+        var subscription = await db.Set<Subscription>().SingleOrDefaultAsync(s => s.Id == subscriptionId, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (subscription is null || subscription.PeriodEnd > now)
+        {
+            return; // renewed or changed since this timer was set
+        }
+        var workspace = await db.Set<Workspace>().AsNoTracking().SingleAsync(w => w.Id == subscription.WorkspaceId, cancellationToken);
+        if (!subscription.CancelAtPeriodEnd && workspace.BillingMode == BillingModes.OnlinePrepaid &&
+            await ChargeAsync(subscription.WorkspaceId, subscription.Feature, now, cancellationToken) is null)
+        {
+            subscription.PeriodEnd = subscription.PeriodEnd.AddMonths(1);
+            await ArmPeriodEndAsync(subscription, cancellationToken);
+            audit.Record("subscription.renewed", $"subscriptions/{subscription.Feature}", null, new { subscription.PeriodEnd }, workspaceId: subscription.WorkspaceId);
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+        audit.Record("subscription.lapsed", $"subscriptions/{subscription.Feature}", null, new { subscription.PeriodEnd }, workspaceId: subscription.WorkspaceId);
+        await db.SaveChangesAsync(cancellationToken);
+        await revocation.ApplyAsync(subscription.WorkspaceId, subscription.Feature, cancellationToken);
+    }
+
+    // Charges a month with the card on file; a failure is the provider's (declined, expired) or "no card".
+    private async Task<Failure?> ChargeAsync(Guid workspaceId, string feature, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var card = await db.Set<PaymentMethod>().AsNoTracking().FirstOrDefaultAsync(p => p.WorkspaceId == workspaceId, cancellationToken);
+        if (card is null)
+        {
+            return new Failure(PlanErrors.PaymentMethodRequired, "feature");
+        }
+        var charged = await payments.ChargeAsync(card.Token, options.Value.MonthlyPrice, options.Value.Currency, $"{workspaceId:N}:{feature}:{now:yyyyMMdd}", cancellationToken);
+        return charged.Succeeded ? null : charged.Errors[0];
+    }
+
+    private Task<DueWork> ArmPeriodEndAsync(Subscription subscription, CancellationToken cancellationToken) =>
+        timers.ScheduleAsync(PeriodEndHandler.KindName, new SubscriptionRef(subscription.Id), subscription.PeriodEnd, $"plans.period-end:{subscription.Id:N}", cancellationToken);
+}
+
+internal sealed record SubscriptionRef(Guid SubscriptionId);
+
+internal sealed class PeriodEndHandler(Plans plans) : IWorkHandler<DueWork>
+{
+    public const string KindName = "plans.period-end";
+
+    public string Kind => KindName;
+
+    public Task HandleAsync(DueWork item, CancellationToken cancellationToken) =>
+        plans.PeriodEndAsync(JsonSerializer.Deserialize<SubscriptionRef>(item.Payload, JsonSerializerOptions.Web)!.SubscriptionId, cancellationToken);
+}
+
+/// <summary>
+/// PLAN-3, the one place that applies what a lapsed feature takes away and gives it back when
+/// the feature returns. Items are never deleted, only marked Revoked. Department (WS-3):
+/// non-default departments are Revoked while the feature is off. Labels (LBL-1), quick replies
+/// (QR-2), channels (CH-3), surveys (SRV-5), Distribute Chat (INB-3) and Ticket (TKT-2) add their
+/// rule here with their features.
+/// </summary>
+internal sealed class Revocation(LayanDbContext db, Entitlements entitlements, AuditLog audit)
+{
+    public async Task ApplyAsync(Guid workspaceId, string feature, CancellationToken cancellationToken)
+    {
+        var subscribed = await entitlements.SubscribedAsync(workspaceId, feature, cancellationToken);
+        var changed = feature switch
+        {
+            PlanFeatures.Department => await db.Set<Department>()
+                .Where(d => d.WorkspaceId == workspaceId && !d.IsDefault && d.Revoked == subscribed)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Revoked, !subscribed), cancellationToken),
+            _ => 0,
+        };
+        if (changed > 0)
+        {
+            audit.Record(subscribed ? "revocation.restored" : "revocation.applied", $"features/{feature}", null, new { items = changed }, workspaceId: workspaceId);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+}

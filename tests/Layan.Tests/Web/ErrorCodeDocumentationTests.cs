@@ -19,7 +19,8 @@ public sealed class ErrorCodeDocumentationTests
         ["onboarding"] = new(OnboardingErrors.All, OnboardingErrors.StatusOf, Path.Combine("Onboarding", "OnboardingResource"), [typeof(OnboardingErrors)]),
         ["workspaces"] = new(
             Layan.Features.Workspaces.WorkspaceEndpoints.Codes, Layan.Features.Workspaces.WorkspaceEndpoints.StatusOf, Path.Combine("Onboarding", "OnboardingResource"),
-            [typeof(Layan.Features.Workspaces.TeamErrors), typeof(Layan.Features.Workspaces.DepartmentErrors), typeof(Layan.Features.Workspaces.WorkspaceErrors)]),
+            [typeof(Layan.Features.Workspaces.TeamErrors), typeof(Layan.Features.Workspaces.DepartmentErrors), typeof(Layan.Features.Workspaces.WorkspaceErrors),
+                typeof(Layan.Features.Workspaces.PlanErrors), typeof(Layan.Features.Workspaces.CatalogErrors)]),
     };
 
     public static TheoryData<string> FeatureNames => [.. Features.Keys];

@@ -191,9 +191,9 @@ internal sealed class PeriodEndHandler(Plans plans) : IWorkHandler<DueWork>
 /// <summary>
 /// PLAN-3, the one place that applies what a lapsed feature takes away and gives it back when
 /// the feature returns. Items are never deleted, only marked Revoked. Department (WS-3):
-/// non-default departments are Revoked while the feature is off. Labels (LBL-1), quick replies
-/// (QR-2), channels (CH-3), surveys (SRV-5), Distribute Chat (INB-3) and Ticket (TKT-2) add their
-/// rule here with their features.
+/// non-default departments are Revoked while the feature is off; labels (LBL-1) and quick replies
+/// (QR-2): all but the defaults. Channels (CH-3), surveys (SRV-5), Distribute Chat (INB-3) and
+/// Ticket (TKT-2) add their rule here with their features.
 /// </summary>
 internal sealed class Revocation(LayanDbContext db, Entitlements entitlements, AuditLog audit)
 {
@@ -205,6 +205,8 @@ internal sealed class Revocation(LayanDbContext db, Entitlements entitlements, A
             PlanFeatures.Department => await db.Set<Department>()
                 .Where(d => d.WorkspaceId == workspaceId && !d.IsDefault && d.Revoked == subscribed)
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.Revoked, !subscribed), cancellationToken),
+            PlanFeatures.Label => await RevokeNonDefaultAsync<Label>(workspaceId, subscribed, cancellationToken),
+            PlanFeatures.QuickReply => await RevokeNonDefaultAsync<QuickReply>(workspaceId, subscribed, cancellationToken),
             _ => 0,
         };
         if (changed > 0)
@@ -213,4 +215,10 @@ internal sealed class Revocation(LayanDbContext db, Entitlements entitlements, A
             await db.SaveChangesAsync(cancellationToken);
         }
     }
+
+    // LBL-1, QR-2: only the defaults stay usable without the feature.
+    private Task<int> RevokeNonDefaultAsync<T>(Guid workspaceId, bool subscribed, CancellationToken cancellationToken)
+        where T : QuotaItem =>
+        db.Set<T>().Where(i => i.WorkspaceId == workspaceId && !i.IsDefault && i.Revoked == subscribed)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Revoked, !subscribed), cancellationToken);
 }

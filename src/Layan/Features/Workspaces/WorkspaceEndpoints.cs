@@ -28,6 +28,12 @@ internal static class WorkspaceEndpoints
 
     internal sealed record FeatureBody(string? Feature);
 
+    internal sealed record LabelBody(string? Name, string? Colour);
+
+    internal sealed record QuickReplyBody(string? Keyword, string? Text);
+
+    internal sealed record IdsBody(IReadOnlyList<Guid>? Ids);
+
     internal sealed record PeriodBody(DateTimeOffset? PeriodEnd);
 
     public static void MapWorkspaceEndpoints(this WebApplication app)
@@ -42,6 +48,12 @@ internal static class WorkspaceEndpoints
         workspace.MapGet("/departments", DepartmentsAsync).WithSummary("Departments and their members (WS-2).");
         workspace.MapPost("/departments", CreateDepartmentAsync).WithSummary("Create a department; one without the Department feature (PLAN-1).");
         workspace.MapPut("/departments/{departmentId:guid}/members", SetDepartmentMembersAsync).WithSummary("Set a department's members.");
+        workspace.MapGet("/labels", LabelsAsync).WithSummary("Labels; Revoked ones cannot be used (LBL-1).");
+        workspace.MapPost("/labels", CreateLabelAsync).WithSummary("A label: name and a colour readable on white (4.5:1); 5 without the Label feature.");
+        workspace.MapPut("/labels/defaults", LabelDefaultsAsync).WithSummary("While subscribed: which labels (at most 5) stay usable without the feature.");
+        workspace.MapGet("/quick-replies", QuickRepliesAsync).WithSummary("Quick replies; Revoked ones cannot be used (QR-2).");
+        workspace.MapPost("/quick-replies", CreateQuickReplyAsync).WithSummary("A quick reply: keyword and text; 5 without the Quick Reply feature (QR-1).");
+        workspace.MapPut("/quick-replies/defaults", QuickReplyDefaultsAsync).WithSummary("While subscribed: which quick replies (at most 5) stay usable without the feature.");
         workspace.MapGet("/subscriptions", SubscriptionsAsync).WithSummary("Every feature with its quota, state, period end and days left (PLAN-1).");
         workspace.MapPost("/subscriptions", SubscribeAsync).WithSummary("Subscribe to a feature for a month with the card on file, or resume one that was ending (PLAN-2).");
         workspace.MapPost("/subscriptions/{feature}/cancel", UnsubscribeAsync).WithSummary("Unsubscribe: the feature stays until the end of the period (PLAN-3).");
@@ -85,7 +97,8 @@ internal static class WorkspaceEndpoints
         WorkspaceErrors.Forbidden => StatusCodes.Status403Forbidden,
         TeamErrors.LastAdministrator or TeamErrors.MemberExists => StatusCodes.Status409Conflict,
         DepartmentErrors.QuotaExceeded or PlanErrors.PaymentMethodRequired or OnboardingErrors.CardDeclined or OnboardingErrors.CardExpired => StatusCodes.Status402PaymentRequired,
-        PlanErrors.ManagedWorkspace => StatusCodes.Status409Conflict,
+        PlanErrors.ManagedWorkspace or CatalogErrors.NameTaken => StatusCodes.Status409Conflict,
+        CatalogErrors.DefaultsLocked => StatusCodes.Status402PaymentRequired,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -95,6 +108,8 @@ internal static class WorkspaceEndpoints
         WorkspaceErrors.Forbidden, TeamErrors.EmailInvalid, TeamErrors.RoleInvalid, TeamErrors.MemberExists, TeamErrors.InvitationInvalid,
         TeamErrors.InvitationEmailMismatch, TeamErrors.LastAdministrator, DepartmentErrors.NameRequired, DepartmentErrors.NameTaken,
         DepartmentErrors.QuotaExceeded, DepartmentErrors.MemberUnknown, PlanErrors.FeatureInvalid, PlanErrors.ManagedWorkspace, PlanErrors.PaymentMethodRequired,
+        CatalogErrors.NameRequired, CatalogErrors.NameTaken, CatalogErrors.ColourInvalid, CatalogErrors.ColourContrastLow, CatalogErrors.KeywordInvalid,
+        CatalogErrors.TextRequired, CatalogErrors.DefaultsLocked, CatalogErrors.TooManyDefaults,
     ];
 
     private static Task<Result<T>?> Done<T>(T value) => Task.FromResult<Result<T>?>(value);
@@ -126,6 +141,26 @@ internal static class WorkspaceEndpoints
 
     private static Task<IResult> SetDepartmentMembersAsync(Guid id, Guid departmentId, MembersBody body, Departments departments, HttpContext http) =>
         AllowedAsync(http, id, WorkspaceActions.ManageDepartments, access => departments.SetMembersAsync(access, departmentId, body.UserIds, http.RequestAborted));
+
+    private static Task<IResult> LabelsAsync(Guid id, Catalog catalog, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ViewTeam, async access =>
+            (Result<IReadOnlyList<LabelItem>>?)Result<IReadOnlyList<LabelItem>>.From(await catalog.LabelsAsync(access, http.RequestAborted)));
+
+    private static Task<IResult> CreateLabelAsync(Guid id, LabelBody body, Catalog catalog, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageLabels, async access => (Result<LabelItem>?)await catalog.CreateLabelAsync(access, body.Name, body.Colour, http.RequestAborted));
+
+    private static Task<IResult> LabelDefaultsAsync(Guid id, IdsBody body, Catalog catalog, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageLabels, async access => (Result<bool>?)await catalog.SetDefaultsAsync<Label>(access, PlanFeatures.Label, body.Ids, http.RequestAborted));
+
+    private static Task<IResult> QuickRepliesAsync(Guid id, Catalog catalog, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.UseInbox, async access =>
+            (Result<IReadOnlyList<QuickReplyItem>>?)Result<IReadOnlyList<QuickReplyItem>>.From(await catalog.QuickRepliesAsync(access, http.RequestAborted)));
+
+    private static Task<IResult> CreateQuickReplyAsync(Guid id, QuickReplyBody body, Catalog catalog, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageQuickReplies, async access => (Result<QuickReplyItem>?)await catalog.CreateQuickReplyAsync(access, body.Keyword, body.Text, http.RequestAborted));
+
+    private static Task<IResult> QuickReplyDefaultsAsync(Guid id, IdsBody body, Catalog catalog, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageQuickReplies, async access => (Result<bool>?)await catalog.SetDefaultsAsync<QuickReply>(access, PlanFeatures.QuickReply, body.Ids, http.RequestAborted));
 
     private static Task<IResult> SubscriptionsAsync(Guid id, Plans plans, HttpContext http) =>
         AllowedAsync(http, id, WorkspaceActions.ManageSubscriptions, async access =>

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Layan.Features.Workspaces;
+using Layan.Infrastructure.Jobs;
+using Layan.Tests.Support;
+using Shouldly;
+
+namespace Layan.Tests.Workspaces;
+
+// Covers LBL-1, QR-1, QR-2 and PLAN-3 for them: five of each without the feature (the first five
+// are defaults), more with it, and when it lapses only the defaults stay usable, the others
+// Revoked and back when it returns; defaults can be chosen while subscribed; readable colours.
+// The revocation rules are driven table-wise: every feature × subscribe → create beyond the free
+// quota → lapse → restore.
+public sealed class CatalogTests
+{
+    private const string Ana = "ana@example.com";
+
+    private static readonly Dictionary<string, string?> ManualTimers = new() { ["Work:DueWork:Enabled"] = "false" };
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string, string> QuotaFeatures => new()
+    {
+        { "label", "labels" },
+        { "quick_reply", "quick-replies" },
+    };
+
+    private static object Item(string resource, int n) =>
+        resource == "labels" ? new { name = $"Label {n}", colour = "#1a56db" } : new { keyword = $"reply{n}", text = $"Reply number {n}" };
+
+    [Theory]
+    [MemberData(nameof(QuotaFeatures))]
+    public async Task Subscribe_create_beyond_the_free_quota_lapse_and_restore(string feature, string resource)
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        for (var n = 1; n <= 5; n++)
+        {
+            (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/{resource}", Item(resource, n))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/{resource}", Item(resource, 6))).StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
+
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/setup/payment-method", new { number = "4242424242424242", expiryMonth = 12, expiryYear = 2035, cvc = "123" })).EnsureSuccessStatusCode();
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature })).EnsureSuccessStatusCode();
+        for (var n = 6; n <= 7; n++)
+        {
+            (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/{resource}", Item(resource, n))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+        (await ana.PostAsync($"/api/v1/workspaces/{id}/subscriptions/{feature}/cancel", null, Ct)).EnsureSuccessStatusCode();
+        app.Clock.Advance(TimeSpan.FromDays(32));
+        (await app.Runner<DueWork>().RunOnceAsync(Ct)).ShouldBe(1);
+        (await ana.LoginAsync(Ana)).EnsureSuccessStatusCode();
+
+        var lapsed = await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/{resource}", Ct);
+        lapsed.GetArrayLength().ShouldBe(7, "nothing is deleted");
+        lapsed.EnumerateArray().Count(i => i.GetProperty("revoked").GetBoolean()).ShouldBe(2);
+        lapsed.EnumerateArray().Where(i => i.GetProperty("revoked").GetBoolean()).ShouldAllBe(i => !i.GetProperty("isDefault").GetBoolean());
+
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature })).EnsureSuccessStatusCode();
+        (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/{resource}", Ct)).EnumerateArray().ShouldAllBe(i => !i.GetProperty("revoked").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Defaults_are_chosen_while_subscribed_and_labels_must_be_readable()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+
+        var pale = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "Pale", colour = "#ffeb3b" });
+        var notColour = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "X", colour = "red" });
+        var vip = await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "VIP", colour = "#B91C1C" })).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var twice = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "VIP", colour = "#1a56db" });
+        var locked = await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/labels/defaults", new { ids = new[] { vip.GetProperty("id").GetGuid() } }, Ct);
+        var badKeyword = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/quick-replies", new { keyword = "hello world!", text = "Hi" });
+
+        (await pale.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("colour_contrast_low");
+        (await notColour.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("colour_invalid");
+        vip.GetProperty("colour").GetString().ShouldBe("#b91c1c");
+        vip.GetProperty("isDefault").GetBoolean().ShouldBeTrue();
+        (await twice.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("code").GetString().ShouldBe("name_taken");
+        (await locked.ShouldBeProblemAsync(HttpStatusCode.PaymentRequired)).GetProperty("code").GetString().ShouldBe("defaults_locked");
+        (await badKeyword.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("keyword_invalid");
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/quick-replies", new { keyword = "/Thanks", text = "Thank you!" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/quick-replies", Ct)).EnumerateArray().Single().GetProperty("keyword").GetString().ShouldBe("thanks");
+    }
+
+    [Fact]
+    public void Contrast_is_measured_as_WCAG_does()
+    {
+        Catalog.ContrastWithWhite("#000000").ShouldBe(21, 0.01);
+        Catalog.ContrastWithWhite("#ffffff").ShouldBe(1, 0.01);
+        Catalog.ContrastWithWhite("#767676").ShouldBeGreaterThanOrEqualTo(4.5);
+        Catalog.ContrastWithWhite("#777777").ShouldBeLessThan(4.5);
+    }
+}

@@ -20,7 +20,7 @@ public sealed class ErrorCodeDocumentationTests
         ["workspaces"] = new(
             Layan.Features.Workspaces.WorkspaceEndpoints.Codes, Layan.Features.Workspaces.WorkspaceEndpoints.StatusOf, Path.Combine("Onboarding", "OnboardingResource"),
             [typeof(Layan.Features.Workspaces.TeamErrors), typeof(Layan.Features.Workspaces.DepartmentErrors), typeof(Layan.Features.Workspaces.WorkspaceErrors),
-                typeof(Layan.Features.Workspaces.PlanErrors), typeof(Layan.Features.Workspaces.CatalogErrors)]),
+                typeof(Layan.Features.Workspaces.PlanErrors), typeof(Layan.Features.Workspaces.CatalogErrors), typeof(Layan.Features.Workspaces.SettingsErrors)]),
     };
 
     public static TheoryData<string> FeatureNames => [.. Features.Keys];

@@ -19,6 +19,8 @@ internal static class OnboardingModule
         services.AddScoped<Workspaces.Plans>();
         services.AddScoped<Workspaces.Revocation>();
         services.AddScoped<Workspaces.Catalog>();
+        services.AddScoped<Workspaces.Settings>();
+        services.AddScoped<Workspaces.WorkspaceAudit>();
         services.AddScoped<Infrastructure.Work.IWorkHandler<Infrastructure.Jobs.DueWork>, Workspaces.PeriodEndHandler>();
         services.AddOptions<Workspaces.PlanOptions>().Bind(builder.Configuration.GetSection(Workspaces.PlanOptions.Section));
         return builder;

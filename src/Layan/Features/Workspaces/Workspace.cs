@@ -101,6 +101,12 @@ internal sealed class Workspace
 
     /// <summary>PLAN-2: <c>online_prepaid</c> (the Shop) or <c>managed</c> (operator staff).</summary>
     public string BillingMode { get; set; } = BillingModes.OnlinePrepaid;
+
+    /// <summary>★ What agents see: <c>all</c> conversations or only their <c>departments</c>'.</summary>
+    public string AgentVisibility { get; set; } = Workspaces.AgentVisibility.All;
+
+    /// <summary>INB-3: the routing mode chosen; in effect only while Distribute Chat counts.</summary>
+    public string RoutingMode { get; set; } = RoutingModes.OpenAssignment;
 }
 
 /// <summary>
@@ -141,6 +147,8 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Property(w => w.SetupStep).HasMaxLength(20);
         builder.Property(w => w.BusinessHours).HasMaxLength(4000);
         builder.Property(w => w.BillingMode).HasMaxLength(20).HasDefaultValue(BillingModes.OnlinePrepaid);
+        builder.Property(w => w.AgentVisibility).HasMaxLength(20).HasDefaultValue(Workspaces.AgentVisibility.All);
+        builder.Property(w => w.RoutingMode).HasMaxLength(20).HasDefaultValue(RoutingModes.OpenAssignment);
         builder.HasOne<User>().WithMany().HasForeignKey(w => w.CreatedBy).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(w => new { w.Status, w.SubmittedAt });
     }

@@ -34,6 +34,10 @@ internal static class WorkspaceEndpoints
 
     internal sealed record IdsBody(IReadOnlyList<Guid>? Ids);
 
+    internal sealed record VisibilityBody(string? Visibility);
+
+    internal sealed record ModeBody(string? Mode);
+
     internal sealed record PeriodBody(DateTimeOffset? PeriodEnd);
 
     public static void MapWorkspaceEndpoints(this WebApplication app)
@@ -54,6 +58,10 @@ internal static class WorkspaceEndpoints
         workspace.MapGet("/quick-replies", QuickRepliesAsync).WithSummary("Quick replies; Revoked ones cannot be used (QR-2).");
         workspace.MapPost("/quick-replies", CreateQuickReplyAsync).WithSummary("A quick reply: keyword and text; 5 without the Quick Reply feature (QR-1).");
         workspace.MapPut("/quick-replies/defaults", QuickReplyDefaultsAsync).WithSummary("While subscribed: which quick replies (at most 5) stay usable without the feature.");
+        workspace.MapGet("/settings", SettingsAsync).WithSummary("Agents' visibility and the routing mode (chosen, and in effect).");
+        workspace.MapPut("/settings/visibility", VisibilityAsync).WithSummary("`{visibility: \"all\"|\"departments\"}`: what agents see (Administrators).");
+        workspace.MapPut("/settings/routing-mode", RoutingModeAsync).WithSummary("`{mode}`: open_assignment, minimum_workload or round; the last two need Distribute Chat (Supervisors).");
+        workspace.MapGet("/audit", AuditAsync).WithSummary("The audit log, newest first: filters `action` (contains), `actor` (user id), `page` (X-3).");
         workspace.MapGet("/subscriptions", SubscriptionsAsync).WithSummary("Every feature with its quota, state, period end and days left (PLAN-1).");
         workspace.MapPost("/subscriptions", SubscribeAsync).WithSummary("Subscribe to a feature for a month with the card on file, or resume one that was ending (PLAN-2).");
         workspace.MapPost("/subscriptions/{feature}/cancel", UnsubscribeAsync).WithSummary("Unsubscribe: the feature stays until the end of the period (PLAN-3).");
@@ -98,7 +106,7 @@ internal static class WorkspaceEndpoints
         TeamErrors.LastAdministrator or TeamErrors.MemberExists => StatusCodes.Status409Conflict,
         DepartmentErrors.QuotaExceeded or PlanErrors.PaymentMethodRequired or OnboardingErrors.CardDeclined or OnboardingErrors.CardExpired => StatusCodes.Status402PaymentRequired,
         PlanErrors.ManagedWorkspace or CatalogErrors.NameTaken => StatusCodes.Status409Conflict,
-        CatalogErrors.DefaultsLocked => StatusCodes.Status402PaymentRequired,
+        CatalogErrors.DefaultsLocked or SettingsErrors.FeatureRequired => StatusCodes.Status402PaymentRequired,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -110,6 +118,7 @@ internal static class WorkspaceEndpoints
         DepartmentErrors.QuotaExceeded, DepartmentErrors.MemberUnknown, PlanErrors.FeatureInvalid, PlanErrors.ManagedWorkspace, PlanErrors.PaymentMethodRequired,
         CatalogErrors.NameRequired, CatalogErrors.NameTaken, CatalogErrors.ColourInvalid, CatalogErrors.ColourContrastLow, CatalogErrors.KeywordInvalid,
         CatalogErrors.TextRequired, CatalogErrors.DefaultsLocked, CatalogErrors.TooManyDefaults,
+        SettingsErrors.VisibilityInvalid, SettingsErrors.RoutingModeInvalid, SettingsErrors.FeatureRequired,
     ];
 
     private static Task<Result<T>?> Done<T>(T value) => Task.FromResult<Result<T>?>(value);
@@ -161,6 +170,18 @@ internal static class WorkspaceEndpoints
 
     private static Task<IResult> QuickReplyDefaultsAsync(Guid id, IdsBody body, Catalog catalog, HttpContext http) =>
         AllowedAsync(http, id, WorkspaceActions.ManageQuickReplies, async access => (Result<bool>?)await catalog.SetDefaultsAsync<QuickReply>(access, PlanFeatures.QuickReply, body.Ids, http.RequestAborted));
+
+    private static Task<IResult> SettingsAsync(Guid id, Settings settings, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ViewTeam, async access => (Result<WorkspaceSettings>?)await settings.GetAsync(access, http.RequestAborted));
+
+    private static Task<IResult> VisibilityAsync(Guid id, VisibilityBody body, Settings settings, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageSettings, async access => (Result<WorkspaceSettings>?)await settings.SetVisibilityAsync(access, body.Visibility, http.RequestAborted));
+
+    private static Task<IResult> RoutingModeAsync(Guid id, ModeBody body, Settings settings, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageRouting, async access => (Result<WorkspaceSettings>?)await settings.SetRoutingModeAsync(access, body.Mode, http.RequestAborted));
+
+    private static Task<IResult> AuditAsync(Guid id, WorkspaceAudit log, HttpContext http, string? action = null, Guid? actor = null, int page = 1) =>
+        AllowedAsync(http, id, WorkspaceActions.ViewAudit, async access => (Result<AuditPage>?)await log.ListAsync(access, action, actor, page, http.RequestAborted));
 
     private static Task<IResult> SubscriptionsAsync(Guid id, Plans plans, HttpContext http) =>
         AllowedAsync(http, id, WorkspaceActions.ManageSubscriptions, async access =>

@@ -1,8 +1,10 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Playwright;
 
 namespace Layan.Browser.Support;
@@ -40,7 +42,7 @@ public sealed class BrowserApp : IAsyncLifetime
         var port = FreeLoopbackPort();
         // "localhost", not the address: WebAuthn (passkeys) refuses an IP address as the site's id.
         BaseAddress = new Uri($"http://localhost:{port}/");
-        _factory = new Factory(_dataDirectory, BaseAddress);
+        _factory = new Factory(_dataDirectory, BaseAddress, Clock);
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         _factory.StartServer();
 
@@ -101,6 +103,52 @@ public sealed class BrowserApp : IAsyncLifetime
         throw new TimeoutException($"No email to {address} starting '{subjectStart}' arrived in the mailbox.");
     }
 
+    /// <summary>The server's clock: real time, moved ahead by <see cref="OffsetClock.Advance"/> (periods ending, links expiring).</summary>
+    public OffsetClock Clock { get; } = new();
+
+    /// <summary>
+    /// An active workspace of <paramref name="ownerEmail"/> with its Main Department and a test card,
+    /// as opening, review, activation and setup leave it (those have their own flow test).
+    /// </summary>
+    public async Task<Guid> CreateActiveWorkspaceAsync(string ownerEmail, string name)
+    {
+        await using var scope = _factory!.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<Layan.Infrastructure.Db.LayanDbContext>();
+        var owner = await services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Layan.Features.Accounts.User>>().FindByEmailAsync(ownerEmail)
+            ?? throw new InvalidOperationException($"{ownerEmail} is not registered.");
+        var now = Clock.GetUtcNow();
+        var workspace = new Layan.Features.Workspaces.Workspace
+        {
+            Name = name,
+            Type = "business",
+            Country = "ES",
+            TimeZone = "Europe/Madrid",
+            DefaultLanguage = "en",
+            Status = Layan.Features.Workspaces.WorkspaceStatus.Active,
+            CreatedBy = owner.Id,
+            CreatedAt = now,
+            ActivatedAt = now,
+        };
+        db.Add(workspace);
+        db.Add(new Layan.Features.Workspaces.WorkspaceMember { WorkspaceId = workspace.Id, UserId = owner.Id, Role = "administrator", JoinedAt = now });
+        services.GetRequiredService<Layan.Infrastructure.Tenancy.TenantContext>().Enter(workspace.Id);
+        db.Add(Layan.Features.Workspaces.Departments.MainDepartment(workspace.Id, "Main Department", now));
+        db.Add(new Layan.Features.Onboarding.PaymentMethod
+        {
+            WorkspaceId = workspace.Id,
+            Provider = "test",
+            Token = "tok_test_browser",
+            Brand = "visa",
+            Last4 = "4242",
+            ExpiryMonth = 12,
+            ExpiryYear = now.Year + 3,
+            CreatedAt = now,
+        });
+        await db.SaveChangesAsync();
+        return workspace.Id;
+    }
+
     /// <summary>Makes the registered <paramref name="email"/> an operator with <paramref name="role"/> (as `operator create-admin` or an admin would).</summary>
     public async Task GrantOperatorRoleAsync(string email, string role)
     {
@@ -118,10 +166,15 @@ public sealed class BrowserApp : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private sealed class Factory(string dataDirectory, Uri publicUrl) : WebApplicationFactory<Program>
+    private sealed class Factory(string dataDirectory, Uri publicUrl, TimeProvider clock) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
+            builder.ConfigureTestServices(services =>
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton(clock);
+            });
             builder.UseEnvironment("Development");
             builder.UseSetting("Storage:DataDirectory", dataDirectory);
             builder.UseSetting("Web:PublicUrl", publicUrl.ToString());
@@ -129,4 +182,14 @@ public sealed class BrowserApp : IAsyncLifetime
             builder.UseSetting("RateLimits:AuthPerMinute", "1000");
         }
     }
+}
+
+/// <summary>Real time plus an offset the test moves forward; timers and the runners' polling keep running in real time.</summary>
+public sealed class OffsetClock : TimeProvider
+{
+    private long _offsetTicks;
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
 }

@@ -98,4 +98,22 @@ public sealed class CatalogTests
         Catalog.ContrastWithWhite("#767676").ShouldBeGreaterThanOrEqualTo(4.5);
         Catalog.ContrastWithWhite("#777777").ShouldBeLessThan(4.5);
     }
+
+    [Fact]
+    public async Task The_labels_page_creates_and_explains_refusals_in_the_reader_s_language()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var ana = app.Browser("es");
+        await app.RegisterVerifiedAsync(ana, Ana, language: "es");
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+
+        var pale = WebUtility.HtmlDecode(await (await ana.SubmitFormAsync($"/w/{id}/labels", "label", ("NewLabel.Name", "Pale"), ("NewLabel.Colour", "#fff59d"))).Content.ReadAsStringAsync(Ct));
+        var made = WebUtility.HtmlDecode(await (await ana.SubmitFormAsync($"/w/{id}/labels", "label", ("NewLabel.Name", "VIP"), ("NewLabel.Colour", "#b91c1c"))).Content.ReadAsStringAsync(Ct));
+        var reply = WebUtility.HtmlDecode(await (await ana.SubmitFormAsync($"/w/{id}/labels", "quick-reply", ("NewReply.Keyword", "gracias"), ("NewReply.Text", "¡Gracias!"))).Content.ReadAsStringAsync(Ct));
+
+        pale.ShouldContain("data-error-code=\"colour_contrast_low\"");
+        pale.ShouldContain("Ese color es demasiado claro");
+        made.ShouldContain(">VIP</span>");
+        reply.ShouldContain("/gracias");
+    }
 }

@@ -142,4 +142,25 @@ public sealed class PlansTests(PostgresServer postgres)
         answers.Count(a => a.StatusCode == HttpStatusCode.PaymentRequired).ShouldBe(1);
         (await DepartmentsAsync(ana, id)).Count.ShouldBe(1);
     }
+
+    [Fact]
+    public async Task Operator_staff_make_a_workspace_managed_and_set_its_subscription_on_the_operator_page()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        using var olga = await app.OperatorAsync("olga@layan.example", Layan.Features.Operator.OperatorRoles.SupportEngineer);
+        var page = $"/operator/workspaces?id={id}";
+
+        (await olga.GetStringAsync("/operator/workspaces", Ct)).ShouldContain("Toko Ana");
+        (await olga.SubmitFormAsync(page, "billing", ("Billing.Mode", BillingModes.Managed))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var until = app.Clock.GetUtcNow().AddMonths(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        (await olga.SubmitFormAsync(page, "subscription", ("Change.Feature", "department"), ("Change.PeriodEnd", until))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await FeatureAsync(ana, id, "department")).GetProperty("subscribed").GetBoolean().ShouldBeTrue();
+        var shop = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature = "label" });
+        (await shop.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("code").GetString().ShouldBe("managed_workspace");
+        (await ana.GetAsync("/operator/workspaces", Ct)).StatusCode.ShouldNotBe(HttpStatusCode.OK);
+    }
 }

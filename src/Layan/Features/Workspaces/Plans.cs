@@ -136,6 +136,36 @@ internal sealed class Plans(
         return await StatusAsync(workspaceId, cancellationToken);
     }
 
+    /// <summary>PLAN-2: operator staff move a workspace between the Shop and account management.</summary>
+    public async Task<bool> SetBillingModeAsync(Guid workspaceId, string mode, string actorId, CancellationToken cancellationToken)
+    {
+        var workspace = await db.Set<Workspace>().SingleOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
+        if (workspace is null || mode is not (BillingModes.OnlinePrepaid or BillingModes.Managed))
+        {
+            return false;
+        }
+        audit.Record("workspace.billing_mode", $"workspaces/{workspaceId}", new { workspace.BillingMode }, new { BillingMode = mode }, actorId: actorId, workspaceId: workspaceId);
+        workspace.BillingMode = mode;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    public Task<Workspace?> ActiveWorkspaceAsync(Guid workspaceId, CancellationToken cancellationToken) =>
+        db.Set<Workspace>().AsNoTracking().SingleOrDefaultAsync(w => w.Id == workspaceId && w.Status == WorkspaceStatus.Active, cancellationToken);
+
+    /// <summary>Active workspaces for operator staff, by name, paged; <paramref name="search"/> matches the name.</summary>
+    public async Task<(IReadOnlyList<Workspace> Items, int Total)> ActiveWorkspacesAsync(string? search, int page, CancellationToken cancellationToken)
+    {
+        var query = db.Set<Workspace>().AsNoTracking().Where(w => w.Status == WorkspaceStatus.Active);
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var term = search.Trim();
+            query = query.Where(w => w.Name.Contains(term));
+        }
+        var items = await query.OrderBy(w => w.Name).ThenBy(w => w.Id).Skip((Math.Max(page, 1) - 1) * 20).Take(20).ToListAsync(cancellationToken);
+        return (items, await query.CountAsync(cancellationToken));
+    }
+
     /// <summary>At a period's end: renew (charged) unless unsubscribed or the card fails; else the feature lapses.</summary>
     public async Task PeriodEndAsync(Guid subscriptionId, CancellationToken cancellationToken)
     {

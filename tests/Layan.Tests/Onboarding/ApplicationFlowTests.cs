@@ -177,5 +177,12 @@ public sealed class ApplicationFlowTests(PostgresServer postgres)
         (await late.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("activation_link_invalid");
         (await forged.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("activation_link_invalid");
         (await ApplicationAsync(client, id)).GetProperty("status").GetString().ShouldBe("approved");
+
+        // Not stuck: the applicant asks for a new link, which works.
+        (await client.PostAsync($"/api/v1/workspaces/{id}/activation-link", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var fresh = await app.ActivationTokenAsync(Ana);
+        fresh.ShouldNotBe(token);
+        (await client.PostJsonAsync("/api/v1/workspaces/activate", new { token = fresh })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await client.PostAsync($"/api/v1/workspaces/{id}/activation-link", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound, "an active workspace needs no link");
     }
 }

@@ -41,6 +41,8 @@ internal static class OnboardingEndpoints
             .WithSummary("Upload a document: fields `kind` and `file` (PDF, JPEG or PNG by content, at most 10 MB) (ONB-2).");
         workspaces.MapGet("/{id:guid}/documents", DocumentsAsync).WithSummary("The application's current documents and their verdicts.");
         workspaces.MapGet("/{id:guid}/documents/{documentId:guid}", DownloadAsync).WithSummary("Download one of the application's documents.");
+        workspaces.MapPost("/{id:guid}/activation-link", ResendActivationAsync).RequireRateLimiting(RateLimits.Auth)
+            .WithSummary("Email a new activation link for an approved workspace (the old one stops working) (ONB-4).");
         workspaces.MapPost("/{id:guid}/submit", SubmitAsync).WithSummary("Send the application for review once every required document is in (ONB-3).");
         app.MapApiGroup("workspaces", "Workspaces").RequireRateLimiting(RateLimits.Auth)
             .MapPost("/activate", ActivateAsync).WithSummary("Activate an approved workspace with the emailed link's token (ONB-4).");
@@ -57,6 +59,7 @@ internal static class OnboardingEndpoints
         reviews.MapPost("/{id:guid}/claim", ClaimAsync).WithSummary("Claim an application for 30 minutes; 409 claim_held when another reviewer has it.");
         reviews.MapPost("/{id:guid}/release", ReleaseAsync).WithSummary("Give a claim back.");
         reviews.MapPost("/{id:guid}/decision", DecideAsync).WithSummary("approve, reject (reason) or request_changes (per-document verdicts).");
+        reviews.MapPost("/{id:guid}/activation-link", ReviewerResendActivationAsync).WithSummary("Email the applicant a new activation link (approved workspaces).");
         reviews.MapGet("/{id:guid}/documents/{documentId:guid}", ReviewDocumentAsync).WithSummary("A document, inline (the browser's PDF viewer or image).");
         var rules = app.MapApiGroup("operator", "Operator").RequireAuthorization(OperatorPolicies.Admins).MapGroup("/regional-rules");
         rules.MapGet("", RulesAsync).WithSummary("The regional rules (ACC-10).");
@@ -126,6 +129,17 @@ internal static class OnboardingEndpoints
     private static async Task<Results<FileStreamHttpResult, NotFound>> DownloadAsync(
         Guid id, Guid documentId, ClaimsPrincipal principal, UserManager<User> users, Applications applications, HttpContext http, CancellationToken cancellationToken) =>
         Serve(await applications.OpenDocumentAsync(Me(principal, users), id, documentId, cancellationToken), http, inline: false);
+
+    private static async Task<Results<Accepted, NotFound>> ResendActivationAsync(
+        Guid id, ClaimsPrincipal principal, UserManager<User> users, Applications applications, Reviews reviews, CancellationToken cancellationToken) =>
+        await applications.AccessAsync(Me(principal, users), id, cancellationToken) is not null &&
+        await reviews.ResendActivationAsync(id, Me(principal, users).ToString(), cancellationToken)
+            ? TypedResults.Accepted((string?)null)
+            : TypedResults.NotFound();
+
+    private static async Task<Results<Accepted, NotFound>> ReviewerResendActivationAsync(
+        Guid id, ClaimsPrincipal principal, UserManager<User> users, Reviews reviews, CancellationToken cancellationToken) =>
+        await reviews.ResendActivationAsync(id, Me(principal, users).ToString(), cancellationToken) ? TypedResults.Accepted((string?)null) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<ApplicationView>, NotFound, ProblemHttpResult>> SubmitAsync(
         Guid id, ClaimsPrincipal principal, UserManager<User> users, Applications applications, IStringLocalizer<OnboardingResource> strings, HttpContext http, CancellationToken cancellationToken) =>

@@ -240,6 +240,30 @@ internal sealed class Reviews(
         return (await ViewAsync(reviewerId, workspaceId, cancellationToken))!;
     }
 
+    /// <summary>
+    /// ONB-4: a new activation link for an approved workspace whose link was lost or expired (the
+    /// old one dies); asked for by its applicant or by a reviewer. False when it is not approved.
+    /// </summary>
+    public async Task<bool> ResendActivationAsync(Guid workspaceId, string actorId, CancellationToken cancellationToken)
+    {
+        var workspace = await db.Set<Workspace>().SingleOrDefaultAsync(w => w.Id == workspaceId && w.Status == WorkspaceStatus.Approved, cancellationToken);
+        if (workspace is null)
+        {
+            return false;
+        }
+        var token = Secrets.NewToken();
+        workspace.ActivationTokenHash = Secrets.Hash(token);
+        workspace.ActivationExpiresAt = clock.GetUtcNow() + options.Value.ActivationLinkLifetime;
+        audit.Record("workspace.activation_resent", $"workspaces/{workspaceId}", null, new { workspace.ActivationExpiresAt }, actorId: actorId, workspaceId: workspaceId);
+        await applications.NotifyApplicantAsync(workspace, "ApplicationApproved", new Dictionary<string, string>
+        {
+            ["days"] = ((int)options.Value.ActivationLinkLifetime.TotalDays).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [Mailer.ActionUrl] = publicUrl.Value.Link($"/workspaces/activate?token={token}"),
+        }, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
     // Every verdict names a current document and a known verdict; the ones asking for a new upload
     // carry a reason; at least one asks for something. Nothing changes unless all of that holds.
     private static Failure? ApplyVerdicts(List<WorkspaceDocument> documents, IReadOnlyList<DocumentVerdict> verdicts)

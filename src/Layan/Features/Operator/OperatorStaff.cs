@@ -132,6 +132,13 @@ internal sealed class OperatorStaff(LayanDbContext db, AuditLog audit, TimeProvi
     /// <summary>Takes a role away; the last operator admin keeps theirs. False when it was not held.</summary>
     public async Task<Result<bool>> RevokeAsync(Guid userId, string? role, string revokedBy, CancellationToken cancellationToken)
     {
+        // Two admins revoking each other at once must not leave none: the admins' rows are held
+        // (PostgreSQL) or the database is (SQLite) while counting and deleting.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"OperatorStaff\" WHERE \"Role\" = {OperatorRoles.Admin} FOR UPDATE", cancellationToken);
+        }
         var held = await db.Set<OperatorStaffMember>().SingleOrDefaultAsync(s => s.UserId == userId && s.Role == role, cancellationToken);
         if (held is null)
         {
@@ -144,6 +151,7 @@ internal sealed class OperatorStaff(LayanDbContext db, AuditLog audit, TimeProvi
         db.Set<OperatorStaffMember>().Remove(held);
         audit.Record("operator.role_revoked", $"users/{userId}", before: new { role }, after: null, actorId: revokedBy);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 }

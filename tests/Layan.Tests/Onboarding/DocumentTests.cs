@@ -165,9 +165,10 @@ public sealed class DocumentTests
         await app.RegisterVerifiedAsync(client, Ana);
         var id = await client.OpenWorkspaceAsync(type: "individual");
 
+        var token = Forms.AntiforgeryToken(await client.GetStringAsync($"/workspaces/{id}/application", Ct)); // one page, two drops
         var answers = await Task.WhenAll(
-            client.UploadDocumentAsync(id, "government_id", OnboardingFlows.Pdf, "one.pdf"),
-            client.UploadDocumentAsync(id, "government_id", OnboardingFlows.Jpeg, "two.jpg", "image/jpeg"));
+            client.UploadDocumentAsync(id, "government_id", OnboardingFlows.Pdf, "one.pdf", token: token),
+            client.UploadDocumentAsync(id, "government_id", OnboardingFlows.Jpeg, "two.jpg", "image/jpeg", token: token));
 
         answers.ShouldContain(a => a.StatusCode == HttpStatusCode.Created);
         answers.ShouldAllBe(a => a.StatusCode == HttpStatusCode.Created || a.StatusCode == HttpStatusCode.Conflict);

@@ -29,10 +29,10 @@ internal static class OnboardingFlows
     }
 
     public static async Task<HttpResponseMessage> UploadDocumentAsync(
-        this HttpClient client, Guid workspaceId, string kind, byte[] bytes, string fileName = "scan.pdf", string contentType = "application/pdf", string? tokenPage = null)
+        this HttpClient client, Guid workspaceId, string kind, byte[] bytes, string fileName = "scan.pdf", string contentType = "application/pdf", string? token = null)
     {
-        // The antiforgery token of a page this client can open (the application page, normally).
-        var token = Forms.AntiforgeryToken(await client.GetStringAsync(tokenPage ?? "/workspaces", Ct));
+        // The antiforgery token of a page this client can open, as the application page's form carries it.
+        token ??= Forms.AntiforgeryToken(await client.GetStringAsync("/workspaces", Ct));
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(bytes);
         file.Headers.ContentType = new MediaTypeHeaderValue(contentType);

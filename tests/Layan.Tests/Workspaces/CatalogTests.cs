@@ -13,7 +13,7 @@ namespace Layan.Tests.Workspaces;
 // Revoked and back when it returns; defaults can be chosen while subscribed; readable colours.
 // The revocation rules are driven table-wise: every feature × subscribe → create beyond the free
 // quota → lapse → restore.
-public sealed class CatalogTests
+public sealed class CatalogTests(PostgresServer postgres)
 {
     private const string Ana = "ana@example.com";
 
@@ -115,5 +115,25 @@ public sealed class CatalogTests
         pale.ShouldContain("Ese color es demasiado claro");
         made.ShouldContain(">VIP</span>");
         reply.ShouldContain("/gracias");
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Labels_and_quick_replies_are_created_on_both_databases_and_a_racing_twin_gets_name_taken(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var app = new LayanApp(database);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+
+        var twins = await Task.WhenAll(
+            ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "VIP", colour = "#b91c1c" }),
+            ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "VIP", colour = "#1a56db" }));
+        var reply = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/quick-replies", new { keyword = "thanks", text = "Thank you!" });
+
+        twins.Select(t => t.StatusCode).ShouldBe([HttpStatusCode.OK, HttpStatusCode.Conflict], ignoreOrder: true);
+        reply.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 }

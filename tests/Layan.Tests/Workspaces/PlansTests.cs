@@ -104,7 +104,7 @@ public sealed class PlansTests(PostgresServer postgres)
         {
             await db.Set<Workspace>().Where(w => w.Id == id).ExecuteUpdateAsync(s => s.SetProperty(w => w.BillingMode, BillingModes.Managed), Ct);
         }
-        using var olga = await app.OperatorAsync("olga@layan.example", Layan.Features.Operator.OperatorRoles.SupportEngineer);
+        using var olga = await app.OperatorAsync("olga@layan.example", Layan.Features.Operator.OperatorRoles.Admin);
 
         var shop = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature = "department" });
         var byAna = await ana.PutAsJsonAsync($"/api/v1/operator/workspaces/{id}/subscriptions/department", new { periodEnd = app.Clock.GetUtcNow().AddMonths(3) }, Ct);
@@ -150,7 +150,7 @@ public sealed class PlansTests(PostgresServer postgres)
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
-        using var olga = await app.OperatorAsync("olga@layan.example", Layan.Features.Operator.OperatorRoles.SupportEngineer);
+        using var olga = await app.OperatorAsync("olga@layan.example", Layan.Features.Operator.OperatorRoles.Admin);
         var page = $"/operator/workspaces?id={id}";
 
         (await olga.GetStringAsync("/operator/workspaces", Ct)).ShouldContain("Toko Ana");

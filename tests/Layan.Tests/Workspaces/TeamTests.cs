@@ -146,4 +146,24 @@ public sealed class TeamTests
         (await ben.GetAsync($"/w/{anas}/team", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await MembersAsync(ana, anas)).GetArrayLength().ShouldBe(1);
     }
+
+    [Fact]
+    public async Task An_old_invitation_cannot_undo_a_later_change_of_the_member()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        using var ben = await JoinAsync(app, ana, id, Ben, "agent");
+        var benId = (await MembersAsync(ana, id)).EnumerateArray().Single(m => m.GetProperty("email").GetString() == Ben).GetProperty("id").GetGuid();
+        (await ana.PostAsync($"/api/v1/workspaces/{id}/members/{benId}/deactivate", null, Ct)).EnsureSuccessStatusCode();
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/invitations", new { email = Ben, role = "administrator" })).EnsureSuccessStatusCode();
+        var stale = OnboardingFlows.TokenIn((await app.EmailsToAsync(Ben))[^1].TextBody);
+
+        (await ana.PostAsync($"/api/v1/workspaces/{id}/members/{benId}/reactivate", null, Ct)).EnsureSuccessStatusCode(); // back, as agent
+        var accepted = await ben.PostJsonAsync("/api/v1/invitations/accept", new { token = stale });
+
+        (await accepted.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("invitation_invalid");
+        (await MembersAsync(ana, id)).EnumerateArray().Single(m => m.GetProperty("email").GetString() == Ben).GetProperty("role").GetString().ShouldBe("agent");
+    }
 }

@@ -21,6 +21,7 @@ internal static class OnboardingModule
         services.AddScoped<Workspaces.Catalog>();
         services.AddScoped<Workspaces.Settings>();
         services.AddScoped<Workspaces.WorkspaceAudit>();
+        services.AddScoped<Realtime.EventLog>();
         services.AddScoped<Infrastructure.Work.IWorkHandler<Infrastructure.Jobs.DueWork>, Workspaces.PeriodEndHandler>();
         services.AddOptions<Workspaces.PlanOptions>().Bind(builder.Configuration.GetSection(Workspaces.PlanOptions.Section));
         return builder;
@@ -30,6 +31,7 @@ internal static class OnboardingModule
     {
         app.MapOnboardingEndpoints();
         Workspaces.WorkspaceEndpoints.MapWorkspaceEndpoints(app);
+        Realtime.RealtimeEndpoints.MapRealtime(app);
         return app;
     }
 }

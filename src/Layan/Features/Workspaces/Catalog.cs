@@ -84,6 +84,7 @@ internal static class CatalogErrors
     public const string TextRequired = "text_required";
     public const string DefaultsLocked = "defaults_locked";
     public const string TooManyDefaults = "too_many_defaults";
+    public const string ItemUnknown = "item_unknown";
 }
 
 /// <summary>
@@ -123,7 +124,7 @@ internal sealed partial class Catalog(LayanDbContext db, Entitlements entitlemen
             return Result<LabelItem>.Failed(errors);
         }
         var label = await CreateAsync(access, PlanFeatures.Label, new Label { Name = trimmed, Colour = hex, CreatedAt = clock.GetUtcNow() },
-            db.Set<Label>().AnyAsync(l => l.WorkspaceId == access.WorkspaceId && l.Name == trimmed, cancellationToken), cancellationToken);
+            ct => db.Set<Label>().AnyAsync(l => l.WorkspaceId == access.WorkspaceId && l.Name == trimmed, ct), cancellationToken);
         return label.Succeeded ? new LabelItem(label.Value!.Id, trimmed, hex, label.Value.IsDefault, false) : Result<LabelItem>.Failed(label.Errors);
     }
 
@@ -145,7 +146,7 @@ internal sealed partial class Catalog(LayanDbContext db, Entitlements entitlemen
             return Result<QuickReplyItem>.Failed(errors);
         }
         var reply = await CreateAsync(access, PlanFeatures.QuickReply, new QuickReply { Keyword = key, Text = body, CreatedAt = clock.GetUtcNow() },
-            db.Set<QuickReply>().AnyAsync(q => q.WorkspaceId == access.WorkspaceId && q.Keyword == key, cancellationToken), cancellationToken);
+            ct => db.Set<QuickReply>().AnyAsync(q => q.WorkspaceId == access.WorkspaceId && q.Keyword == key, ct), cancellationToken);
         return reply.Succeeded ? new QuickReplyItem(reply.Value!.Id, key, body, reply.Value.IsDefault, false) : Result<QuickReplyItem>.Failed(reply.Errors);
     }
 
@@ -165,7 +166,7 @@ internal sealed partial class Catalog(LayanDbContext db, Entitlements entitlemen
         var items = await db.Set<T>().Where(i => i.WorkspaceId == access.WorkspaceId).ToListAsync(cancellationToken);
         if (wanted.Except(items.Select(i => i.Id)).Any())
         {
-            return new Failure(DepartmentErrors.MemberUnknown, "ids");
+            return new Failure(CatalogErrors.ItemUnknown, "ids");
         }
         items.ForEach(i => i.IsDefault = wanted.Contains(i.Id));
         audit.Record($"{feature}.defaults_set", $"features/{feature}", null, wanted, actorId: access.Member.UserId.ToString());
@@ -174,17 +175,18 @@ internal sealed partial class Catalog(LayanDbContext db, Entitlements entitlemen
     }
 
     // The quota is counted with the workspace's row held; the first items up to the free quota are defaults.
-    private async Task<Result<T>> CreateAsync<T>(WorkspaceMembership access, string feature, T item, Task<bool> nameTaken, CancellationToken cancellationToken)
+    private async Task<Result<T>> CreateAsync<T>(WorkspaceMembership access, string feature, T item, Func<CancellationToken, Task<bool>> nameTaken, CancellationToken cancellationToken)
         where T : QuotaItem
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.LockWorkspaceAsync(access.WorkspaceId, cancellationToken);
-        var count = await db.Set<T>().CountAsync(i => i.WorkspaceId == access.WorkspaceId, cancellationToken);
+        // Revoked items are kept but not usable: the quota counts the usable ones.
+        var count = await db.Set<T>().CountAsync(i => i.WorkspaceId == access.WorkspaceId && !i.Revoked, cancellationToken);
         if (count >= await entitlements.QuotaAsync(access.WorkspaceId, feature, cancellationToken))
         {
             return new Failure(DepartmentErrors.QuotaExceeded, "name");
         }
-        if (await nameTaken)
+        if (await nameTaken(cancellationToken))
         {
             return new Failure(CatalogErrors.NameTaken, "name");
         }

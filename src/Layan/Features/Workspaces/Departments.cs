@@ -73,7 +73,7 @@ internal static class DepartmentErrors
 /// Main Department); the quota is checked inside the transaction that creates a department, with
 /// the workspace's row held, so two creations at once cannot both pass it.
 /// </summary>
-internal sealed class Departments(LayanDbContext db, Entitlements entitlements, AuditLog audit, TimeProvider clock)
+internal sealed class Departments(LayanDbContext db, Entitlements entitlements, AuditLog audit, Realtime.EventLog events, TimeProvider clock)
 {
     /// <summary>The Main Department of a new workspace (caller saves).</summary>
     public static Department MainDepartment(Guid workspaceId, string name, DateTimeOffset now) =>
@@ -96,7 +96,7 @@ internal sealed class Departments(LayanDbContext db, Entitlements entitlements, 
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.LockWorkspaceAsync(access.WorkspaceId, cancellationToken);
-        var count = await db.Set<Department>().CountAsync(d => d.WorkspaceId == access.WorkspaceId, cancellationToken);
+        var count = await db.Set<Department>().CountAsync(d => d.WorkspaceId == access.WorkspaceId && !d.Revoked, cancellationToken);
         if (count >= await entitlements.QuotaAsync(access.WorkspaceId, PlanFeatures.Department, cancellationToken))
         {
             return new Failure(DepartmentErrors.QuotaExceeded, "name");
@@ -109,6 +109,7 @@ internal sealed class Departments(LayanDbContext db, Entitlements entitlements, 
         db.Add(department);
         audit.Record("department.created", $"departments/{department.Id}", null, new { department.Name }, actorId: access.Member.UserId.ToString());
         await db.SaveChangesAsync(cancellationToken);
+        await events.AppendAsync("department.created", new { departmentId = department.Id, department.Name }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new DepartmentItem(department.Id, department.Name, false, false, []);
     }
@@ -122,12 +123,14 @@ internal sealed class Departments(LayanDbContext db, Entitlements entitlements, 
             return null;
         }
         var wanted = (userIds ?? []).Distinct().ToList();
-        var known = await db.Set<WorkspaceMember>().Where(m => m.WorkspaceId == access.WorkspaceId && m.Active && wanted.Contains(m.UserId)).Select(m => m.UserId).ToListAsync(cancellationToken);
-        if (known.Count != wanted.Count)
+        var current = await db.Set<DepartmentMember>().Where(m => m.DepartmentId == departmentId).ToListAsync(cancellationToken);
+        // Only those being added must be active members; anyone may always be taken off.
+        var added = wanted.Except(current.Select(m => m.UserId)).ToList();
+        var known = await db.Set<WorkspaceMember>().Where(m => m.WorkspaceId == access.WorkspaceId && m.Active && added.Contains(m.UserId)).Select(m => m.UserId).ToListAsync(cancellationToken);
+        if (known.Count != added.Count)
         {
             return new Failure(DepartmentErrors.MemberUnknown, "members");
         }
-        var current = await db.Set<DepartmentMember>().Where(m => m.DepartmentId == departmentId).ToListAsync(cancellationToken);
         if (department.Revoked && wanted.Except(current.Select(m => m.UserId)).Any())
         {
             return new Failure(DepartmentErrors.QuotaExceeded, "members");

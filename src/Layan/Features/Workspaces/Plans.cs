@@ -35,6 +35,8 @@ internal static class PlanErrors
     public const string FeatureInvalid = "feature_invalid";
     public const string ManagedWorkspace = "managed_workspace";
     public const string PaymentMethodRequired = "payment_method_required";
+    public const string NotManaged = "workspace_not_managed";
+    public const string OwnWorkspace = "own_workspace";
 }
 
 /// <summary>
@@ -82,21 +84,29 @@ internal sealed class Plans(
         var subscription = await db.Set<Subscription>().SingleOrDefaultAsync(s => s.WorkspaceId == access.WorkspaceId && s.Feature == feature, cancellationToken);
         if (subscription is { } running && running.PeriodEnd > now)
         {
+            var before = new { running.PeriodEnd, running.CancelAtPeriodEnd };
             running.CancelAtPeriodEnd = false; // resumed: it renews at the end of the period
-            audit.Record("subscription.resumed", $"subscriptions/{feature}", null, new { running.PeriodEnd }, actorId: access.Member.UserId.ToString());
+            audit.Record("subscription.resumed", $"subscriptions/{feature}", before, new { running.PeriodEnd, running.CancelAtPeriodEnd }, actorId: access.Member.UserId.ToString());
             await db.SaveChangesAsync(cancellationToken);
+            await revocation.ApplyAsync(access.WorkspaceId, feature!, cancellationToken); // idempotent: repairs an interrupted start
             return Result<IReadOnlyList<FeatureState>>.From(await StatusAsync(access.WorkspaceId, cancellationToken));
         }
-        if (await ChargeAsync(access.WorkspaceId, feature!, now, cancellationToken) is { } refused)
+        subscription ??= new Subscription { WorkspaceId = access.WorkspaceId, Feature = feature! };
+        if (await ChargeAsync(subscription, now, cancellationToken) is { } refused)
         {
             return refused;
         }
-        subscription ??= db.Set<Subscription>().Add(new Subscription { WorkspaceId = access.WorkspaceId, Feature = feature! }).Entity;
+        if (db.Entry(subscription).State == EntityState.Detached)
+        {
+            db.Add(subscription);
+        }
         (subscription.StartedAt, subscription.PeriodEnd, subscription.CancelAtPeriodEnd) = (now, now.AddMonths(1), false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await ArmPeriodEndAsync(subscription, cancellationToken);
         audit.Record("subscription.started", $"subscriptions/{feature}", null, new { subscription.PeriodEnd }, actorId: access.Member.UserId.ToString());
         await db.SaveChangesAsync(cancellationToken);
-        await revocation.ApplyAsync(access.WorkspaceId, feature!, cancellationToken);
+        await revocation.ApplyAsync(access.WorkspaceId, feature!, cancellationToken); // in the same transaction: paid means restored
+        await transaction.CommitAsync(cancellationToken);
         return Result<IReadOnlyList<FeatureState>>.From(await StatusAsync(access.WorkspaceId, cancellationToken));
     }
 
@@ -120,20 +130,31 @@ internal sealed class Plans(
     }
 
     /// <summary>PLAN-2: operator staff set a managed workspace's subscription (a period end, or none to end it now).</summary>
-    public async Task<IReadOnlyList<FeatureState>> SetManagedAsync(Guid workspaceId, string feature, DateTimeOffset? periodEnd, string actorId, CancellationToken cancellationToken)
+    public async Task<Result<IReadOnlyList<FeatureState>>> SetManagedAsync(Guid workspaceId, string feature, DateTimeOffset? periodEnd, string actorId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var workspace = await db.Set<Workspace>().AsNoTracking().SingleAsync(w => w.Id == workspaceId, cancellationToken);
+        if (workspace.BillingMode != BillingModes.Managed)
+        {
+            return new Failure(PlanErrors.NotManaged, "feature"); // a card-paid subscription is the customer's
+        }
+        if (Guid.TryParse(actorId, out var actor) &&
+            await db.Set<WorkspaceMember>().AnyAsync(m => m.WorkspaceId == workspaceId && m.UserId == actor, cancellationToken))
+        {
+            return new Failure(PlanErrors.OwnWorkspace, "feature"); // nobody grants their own workspace features
+        }
         var subscription = await db.Set<Subscription>().SingleOrDefaultAsync(s => s.WorkspaceId == workspaceId && s.Feature == feature, cancellationToken)
             ?? db.Set<Subscription>().Add(new Subscription { WorkspaceId = workspaceId, Feature = feature, StartedAt = now }).Entity;
+        var before = new { subscription.PeriodEnd };
         (subscription.PeriodEnd, subscription.CancelAtPeriodEnd) = (periodEnd ?? now, true);
         if (periodEnd > now)
         {
             await ArmPeriodEndAsync(subscription, cancellationToken);
         }
-        audit.Record("subscription.set_by_operator", $"subscriptions/{feature}", null, new { periodEnd }, actorId: actorId, workspaceId: workspaceId);
+        audit.Record("subscription.set_by_operator", $"subscriptions/{feature}", before, new { periodEnd }, actorId: actorId, workspaceId: workspaceId);
         await db.SaveChangesAsync(cancellationToken);
         await revocation.ApplyAsync(workspaceId, feature, cancellationToken);
-        return await StatusAsync(workspaceId, cancellationToken);
+        return Result<IReadOnlyList<FeatureState>>.From(await StatusAsync(workspaceId, cancellationToken));
     }
 
     /// <summary>PLAN-2: operator staff move a workspace between the Shop and account management.</summary>
@@ -177,7 +198,7 @@ internal sealed class Plans(
         }
         var workspace = await db.Set<Workspace>().AsNoTracking().SingleAsync(w => w.Id == subscription.WorkspaceId, cancellationToken);
         if (!subscription.CancelAtPeriodEnd && workspace.BillingMode == BillingModes.OnlinePrepaid &&
-            await ChargeAsync(subscription.WorkspaceId, subscription.Feature, now, cancellationToken) is null)
+            await ChargeAsync(subscription, subscription.PeriodEnd, cancellationToken) is null)
         {
             subscription.PeriodEnd = subscription.PeriodEnd.AddMonths(1);
             await ArmPeriodEndAsync(subscription, cancellationToken);
@@ -190,15 +211,17 @@ internal sealed class Plans(
         await revocation.ApplyAsync(subscription.WorkspaceId, subscription.Feature, cancellationToken);
     }
 
-    // Charges a month with the card on file; a failure is the provider's (declined, expired) or "no card".
-    private async Task<Failure?> ChargeAsync(Guid workspaceId, string feature, DateTimeOffset now, CancellationToken cancellationToken)
+    // Charges a month from periodStart with the card on file; the key names the subscription and
+    // the period, so a retried charge for one period happens once and another period is charged anew.
+    private async Task<Failure?> ChargeAsync(Subscription subscription, DateTimeOffset periodStart, CancellationToken cancellationToken)
     {
-        var card = await db.Set<PaymentMethod>().AsNoTracking().FirstOrDefaultAsync(p => p.WorkspaceId == workspaceId, cancellationToken);
+        var card = await db.Set<PaymentMethod>().AsNoTracking().FirstOrDefaultAsync(p => p.WorkspaceId == subscription.WorkspaceId, cancellationToken);
         if (card is null)
         {
             return new Failure(PlanErrors.PaymentMethodRequired, "feature");
         }
-        var charged = await payments.ChargeAsync(card.Token, options.Value.MonthlyPrice, options.Value.Currency, $"{workspaceId:N}:{feature}:{now:yyyyMMdd}", cancellationToken);
+        var key = $"{subscription.Id:N}:{periodStart.UtcDateTime:yyyyMMddHHmmss}:{card.Token}";
+        var charged = await payments.ChargeAsync(card.Token, options.Value.MonthlyPrice, options.Value.Currency, key, cancellationToken);
         return charged.Succeeded ? null : charged.Errors[0];
     }
 

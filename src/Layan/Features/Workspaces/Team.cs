@@ -82,6 +82,8 @@ internal sealed record TeamList(IReadOnlyList<MemberItem> Members, int Total, in
 internal sealed class Team(
     LayanDbContext db,
     AuditLog audit,
+    Infrastructure.Tenancy.TenantContext tenant,
+    Realtime.EventLog events,
     Mailer mailer,
     IStringLocalizer<OnboardingResource> strings,
     IOptions<PublicUrlOptions> publicUrl,
@@ -205,13 +207,28 @@ internal sealed class Team(
             member = new WorkspaceMember { WorkspaceId = workspace.Id, UserId = userId, Role = invitation.Role, JoinedAt = now };
             db.Add(member);
         }
+        else if (member.Active)
+        {
+            return new Failure(TeamErrors.MemberExists, "token"); // an old link cannot change a member's role
+        }
         else
         {
             (member.Role, member.Active) = (invitation.Role, true);
         }
         invitation.AcceptedAt = now;
         audit.Record("team.joined", $"members/{member.Id}", null, new { member.Role }, actorId: userId.ToString(), workspaceId: workspace.Id);
-        await db.SaveChangesAsync(cancellationToken);
+        tenant.Enter(workspace.Id);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await events.AppendAsync("member.joined", new { memberId = member.Id, userId, member.Role }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            return new Failure(TeamErrors.InvitationInvalid, "token"); // accepted at the same instant in another tab
+        }
         return new WorkspaceSummary(workspace.Id, workspace.Name, workspace.Type, workspace.Country, workspace.Status, member.Role);
     }
 
@@ -259,7 +276,14 @@ internal sealed class Team(
             return new Failure(TeamErrors.LastAdministrator, "role");
         }
         audit.Record(action, $"members/{member.Id}", before, new { member.Role, member.Active }, actorId: access.Member.UserId.ToString());
+        // An invitation still pending for this person would undo the change later: it goes.
+        var email = await db.Set<Accounts.User>().Where(u => u.Id == member.UserId).Select(u => u.NormalizedEmail).SingleAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        await db.Set<Invitation>()
+            .Where(i => i.WorkspaceId == access.WorkspaceId && i.Email == email && i.AcceptedAt == null && i.RevokedAt == null)
+            .ForEachAsync(i => i.RevokedAt = now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await events.AppendAsync("member.updated", new { memberId = member.Id, member.UserId, member.Role, member.Active }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         var user = await db.Set<User>().AsNoTracking().SingleAsync(u => u.Id == member.UserId, cancellationToken);
         return new MemberItem(member.Id, user.Id, user.FullName, user.Email!, member.Role, member.Active, member.JoinedAt);

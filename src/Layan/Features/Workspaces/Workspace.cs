@@ -107,6 +107,9 @@ internal sealed class Workspace
 
     /// <summary>INB-3: the routing mode chosen; in effect only while Distribute Chat counts.</summary>
     public string RoutingMode { get; set; } = RoutingModes.OpenAssignment;
+
+    /// <summary>★ The number of the workspace's last event (realtime); taken by UPDATE, one at a time.</summary>
+    public long LastEventSequence { get; set; }
 }
 
 /// <summary>
@@ -149,6 +152,7 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Property(w => w.BillingMode).HasMaxLength(20).HasDefaultValue(BillingModes.OnlinePrepaid);
         builder.Property(w => w.AgentVisibility).HasMaxLength(20).HasDefaultValue(Workspaces.AgentVisibility.All);
         builder.Property(w => w.RoutingMode).HasMaxLength(20).HasDefaultValue(RoutingModes.OpenAssignment);
+        builder.Property(w => w.LastEventSequence).HasDefaultValue(0L);
         builder.HasOne<User>().WithMany().HasForeignKey(w => w.CreatedBy).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(w => new { w.Status, w.SubmittedAt });
     }

@@ -65,7 +65,7 @@ internal static class WorkspaceEndpoints
         workspace.MapGet("/subscriptions", SubscriptionsAsync).WithSummary("Every feature with its quota, state, period end and days left (PLAN-1).");
         workspace.MapPost("/subscriptions", SubscribeAsync).WithSummary("Subscribe to a feature for a month with the card on file, or resume one that was ending (PLAN-2).");
         workspace.MapPost("/subscriptions/{feature}/cancel", UnsubscribeAsync).WithSummary("Unsubscribe: the feature stays until the end of the period (PLAN-3).");
-        app.MapApiGroup("operator", "Operator").RequireAuthorization(Operator.OperatorPolicies.Staff)
+        app.MapApiGroup("operator", "Operator").RequireAuthorization(Operator.OperatorPolicies.Admins)
             .MapPut("/workspaces/{id:guid}/subscriptions/{feature}", SetManagedAsync)
             .WithSummary("Operator staff set a workspace's subscription to a feature: `{periodEnd}` (null ends it now) (PLAN-2).");
         app.MapApiGroup("invitations", "Team").RequireAuthorization().RequireRateLimiting(RateLimits.Auth)
@@ -105,7 +105,7 @@ internal static class WorkspaceEndpoints
         WorkspaceErrors.Forbidden => StatusCodes.Status403Forbidden,
         TeamErrors.LastAdministrator or TeamErrors.MemberExists => StatusCodes.Status409Conflict,
         DepartmentErrors.QuotaExceeded or PlanErrors.PaymentMethodRequired or OnboardingErrors.CardDeclined or OnboardingErrors.CardExpired => StatusCodes.Status402PaymentRequired,
-        PlanErrors.ManagedWorkspace or CatalogErrors.NameTaken => StatusCodes.Status409Conflict,
+        PlanErrors.ManagedWorkspace or CatalogErrors.NameTaken or PlanErrors.NotManaged or PlanErrors.OwnWorkspace => StatusCodes.Status409Conflict,
         CatalogErrors.DefaultsLocked or SettingsErrors.FeatureRequired => StatusCodes.Status402PaymentRequired,
         _ => StatusCodes.Status400BadRequest,
     };
@@ -119,6 +119,7 @@ internal static class WorkspaceEndpoints
         CatalogErrors.NameRequired, CatalogErrors.NameTaken, CatalogErrors.ColourInvalid, CatalogErrors.ColourContrastLow, CatalogErrors.KeywordInvalid,
         CatalogErrors.TextRequired, CatalogErrors.DefaultsLocked, CatalogErrors.TooManyDefaults,
         SettingsErrors.VisibilityInvalid, SettingsErrors.RoutingModeInvalid, SettingsErrors.FeatureRequired,
+        PlanErrors.NotManaged, PlanErrors.OwnWorkspace, CatalogErrors.ItemUnknown,
     ];
 
     private static Task<Result<T>?> Done<T>(T value) => Task.FromResult<Result<T>?>(value);
@@ -206,7 +207,8 @@ internal static class WorkspaceEndpoints
             return TypedResults.NotFound();
         }
         tenant.Enter(id);
-        return TypedResults.Ok(await plans.SetManagedAsync(id, feature, body.PeriodEnd, Me(principal, users).ToString(), cancellationToken));
+        var result = await plans.SetManagedAsync(id, feature, body.PeriodEnd, Me(principal, users).ToString(), cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(result.Value!) : result.Errors.ToProblem(StatusOf(result.Errors[0]), strings, http);
     }
 
     private static async Task<Results<Ok<WorkspaceSummary>, ProblemHttpResult>> AcceptAsync(

@@ -1,0 +1,166 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Layan.Features.Workspaces;
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Events;
+using Layan.Infrastructure.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Layan.Features.Realtime;
+
+/// <summary>One event of a workspace, kept so a client that reconnects gets exactly what it missed.</summary>
+internal sealed class StoredEvent : IWorkspaceOwned
+{
+    public Guid WorkspaceId { get; set; }
+
+    /// <summary>1, 2, 3, … per workspace, without gaps, in commit order.</summary>
+    public long Sequence { get; init; }
+
+    public required string Type { get; init; }
+
+    public required string Payload { get; init; }
+
+    public DateTimeOffset OccurredAt { get; init; }
+}
+
+internal sealed class StoredEventConfiguration : IEntityTypeConfiguration<StoredEvent>
+{
+    public void Configure(EntityTypeBuilder<StoredEvent> builder)
+    {
+        builder.ToTable("WorkspaceEvents");
+        builder.HasKey(e => new { e.WorkspaceId, e.Sequence });
+        builder.Property(e => e.Type).HasMaxLength(50);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(e => e.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>What a reader gets: the events after its last sequence, or "resync" when it cannot be caught up.</summary>
+internal sealed record EventBatch(IReadOnlyList<EventFrame> Events, long LastSequence, bool Resync);
+
+/// <summary>One event as clients see it (the widget and inbox protocol, docs/realtime.md).</summary>
+internal sealed record EventFrame(long Seq, string Type, JsonElement Data, DateTimeOffset At);
+
+/// <summary>
+/// ★ Gap-free realtime: every event of a workspace gets the next number of that workspace's
+/// counter, taken by an UPDATE of the workspace's row, so numbers are handed out one transaction
+/// at a time and become visible in order (a reader never sees 6 before 5). Readers ask for what
+/// came after their last number and get exactly that, from the table; live listeners are woken by
+/// the event bus after each commit.
+/// </summary>
+internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBus bus, TimeProvider clock)
+{
+    public const int MaxBatch = 500;
+
+    /// <summary>Appends an event to the current workspace's log (in the caller's transaction if there is one) and wakes listeners once committed.</summary>
+    public async Task<long> AppendAsync(string type, object data, CancellationToken cancellationToken)
+    {
+        var workspaceId = tenant.WorkspaceId ?? throw new InvalidOperationException("Events belong to a workspace: enter one first.");
+        var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            await db.Set<Workspace>().Where(w => w.Id == workspaceId)
+                .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastEventSequence, w => w.LastEventSequence + 1), cancellationToken);
+            var sequence = await db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.LastEventSequence).SingleAsync(cancellationToken);
+            var payload = JsonSerializer.Serialize(data, data.GetType(), JsonSerializerOptions.Web);
+            db.Add(new StoredEvent { WorkspaceId = workspaceId, Sequence = sequence, Type = type, Payload = payload, OccurredAt = clock.GetUtcNow() });
+            await db.SaveChangesAsync(cancellationToken);
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken);
+                await bus.PublishAsync(new WorkspaceEvent(workspaceId, sequence, type, payload), cancellationToken);
+            }
+            return sequence;
+        }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The events after <paramref name="after"/>; "resync" when the client claims a number the workspace never reached.</summary>
+    public async Task<EventBatch> ReadAsync(Guid workspaceId, long after, CancellationToken cancellationToken)
+    {
+        var last = await db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.LastEventSequence).SingleAsync(cancellationToken);
+        if (after < 0 || after > last)
+        {
+            return new EventBatch([], last, Resync: true);
+        }
+        var rows = await db.Set<StoredEvent>().AsNoTracking()
+            .Where(e => e.WorkspaceId == workspaceId && e.Sequence > after)
+            .OrderBy(e => e.Sequence).Take(MaxBatch).ToListAsync(cancellationToken);
+        return new EventBatch([.. rows.Select(Frame)], last, Resync: false);
+    }
+
+    /// <summary>Long poll: the events after <paramref name="after"/>, waiting up to <paramref name="wait"/> for the first one.</summary>
+    public async Task<EventBatch> WaitAsync(Guid workspaceId, long after, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        var wake = WakeOnEventAsync(workspaceId, timeout.Token);
+        while (true)
+        {
+            var batch = await ReadAsync(workspaceId, after, cancellationToken);
+            if (batch.Events.Count > 0 || batch.Resync || timeout.IsCancellationRequested)
+            {
+                await timeout.CancelAsync();
+                return batch;
+            }
+            // Woken by a commit on this node, or every second for commits elsewhere.
+            await Task.WhenAny(wake, Task.Delay(TimeSpan.FromSeconds(1), timeout.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+            if (wake.IsCompleted)
+            {
+                wake = WakeOnEventAsync(workspaceId, timeout.Token);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The live socket: sends what came after <paramref name="after"/>, then each new event as it
+    /// commits, as one JSON text frame per batch; ends when the client goes.
+    /// </summary>
+    public async Task StreamAsync(WebSocket socket, Guid workspaceId, long after, CancellationToken cancellationToken)
+    {
+        var last = after;
+        while (socket.State == WebSocketState.Open && !cancellationToken.IsCancellationRequested)
+        {
+            var batch = await WaitAsync(workspaceId, last, TimeSpan.FromSeconds(25), cancellationToken);
+            if (batch.Events.Count > 0 || batch.Resync)
+            {
+                var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(batch, JsonSerializerOptions.Web));
+                await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                if (batch.Resync)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "resync", cancellationToken);
+                    return;
+                }
+                last = batch.Events[^1].Seq;
+            }
+        }
+    }
+
+    private async Task WakeOnEventAsync(Guid workspaceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in bus.SubscribeAsync(workspaceId, cancellationToken))
+            {
+                return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the wait ended first
+        }
+    }
+
+    private static EventFrame Frame(StoredEvent e)
+    {
+        using var data = JsonDocument.Parse(e.Payload);
+        return new EventFrame(e.Sequence, e.Type, data.RootElement.Clone(), e.OccurredAt);
+    }
+}

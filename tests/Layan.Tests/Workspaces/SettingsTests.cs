@@ -73,4 +73,25 @@ public sealed class SettingsTests
         page.ShouldContain("team.joined");
         page.ShouldNotContain("settings.visibility");
     }
+
+    [Fact]
+    public async Task The_team_page_sets_visibility_routing_and_department_members()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        var page = $"/w/{id}/team";
+        var main = (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/departments", Ct)).EnumerateArray().Single().GetProperty("id").GetGuid();
+        var me = (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/members", Ct)).GetProperty("members").EnumerateArray().Single().GetProperty("userId").GetGuid();
+
+        var visibility = WebUtility.HtmlDecode(await (await ana.SubmitFormAsync(page, "visibility", ("Visibility.Value", "departments"))).Content.ReadAsStringAsync(Ct));
+        var routing = WebUtility.HtmlDecode(await (await ana.SubmitFormAsync(page, "routing", ("Routing.Value", "round"))).Content.ReadAsStringAsync(Ct));
+        await ana.SubmitFormAsync(page, "department-members", ("Members.DepartmentId", main.ToString()), ("Members.UserIds", me.ToString()));
+
+        visibility.ShouldContain("Agents see: their departments' conversations only");
+        routing.ShouldContain("data-error-code=\"feature_required\"");
+        (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/departments", Ct)).EnumerateArray().Single()
+            .GetProperty("memberIds").EnumerateArray().Select(m => m.GetGuid()).ShouldBe([me]);
+    }
 }

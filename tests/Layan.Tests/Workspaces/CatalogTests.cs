@@ -136,4 +136,26 @@ public sealed class CatalogTests(PostgresServer postgres)
         twins.Select(t => t.StatusCode).ShouldBe([HttpStatusCode.OK, HttpStatusCode.Conflict], ignoreOrder: true);
         reply.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task While_subscribed_the_labels_page_chooses_the_defaults()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/setup/payment-method", new { number = "4242424242424242", expiryMonth = 12, expiryYear = 2035, cvc = "123" })).EnsureSuccessStatusCode();
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature = "label" })).EnsureSuccessStatusCode();
+        for (var n = 1; n <= 6; n++)
+        {
+            (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", Item("labels", n))).EnsureSuccessStatusCode();
+        }
+        var labels = (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/labels", Ct)).EnumerateArray().ToList();
+        var chosen = new[] { labels[5].GetProperty("id").GetGuid(), labels[0].GetProperty("id").GetGuid() };
+
+        await ana.SubmitFormAsync($"/w/{id}/labels", "label-defaults", ("Defaults.Ids", chosen[0].ToString()), ("Defaults.Ids", chosen[1].ToString()));
+
+        (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/labels", Ct)).EnumerateArray()
+            .Where(l => l.GetProperty("isDefault").GetBoolean()).Select(l => l.GetProperty("id").GetGuid()).ShouldBe(chosen, ignoreOrder: true);
+    }
 }

@@ -72,6 +72,11 @@ public sealed class SettingsTests
         var page = WebUtility.HtmlDecode(await ana.GetStringAsync($"/w/{id}/audit?action=team", Ct));
         page.ShouldContain("team.joined");
         page.ShouldNotContain("settings.visibility");
+        var benId = (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/members", Ct)).GetProperty("members").EnumerateArray()
+            .Single(m => m.GetProperty("email").GetString() == "ben@example.com").GetProperty("userId").GetGuid();
+        var bens = WebUtility.HtmlDecode(await ana.GetStringAsync($"/w/{id}/audit?actor={benId}", Ct));
+        bens.ShouldContain("team.joined", customMessage: "Ben's own joining");
+        bens.ShouldNotContain("team.invited");
     }
 
     [Fact]

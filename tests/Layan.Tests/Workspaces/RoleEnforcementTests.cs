@@ -28,6 +28,9 @@ public sealed class RoleEnforcementTests
         (HttpMethod.Post, "/labels", new { name = "X", colour = "#1a56db" }, "supervisor"),
         (HttpMethod.Post, "/quick-replies", new { keyword = "x", text = "X" }, "supervisor"),
         (HttpMethod.Put, "/settings/routing-mode", new { mode = "open_assignment" }, "supervisor"),
+        (HttpMethod.Delete, "/labels/00000000-0000-0000-0000-000000000001", null, "supervisor"),
+        (HttpMethod.Delete, "/quick-replies/00000000-0000-0000-0000-000000000001", null, "supervisor"),
+        (HttpMethod.Delete, "/departments/00000000-0000-0000-0000-000000000001", null, "supervisor"),
     ];
 
     private static readonly string[] Ranks = ["agent", "supervisor", "administrator"];

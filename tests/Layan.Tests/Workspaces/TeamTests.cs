@@ -166,4 +166,32 @@ public sealed class TeamTests
         (await accepted.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("invitation_invalid");
         (await MembersAsync(ana, id)).EnumerateArray().Single(m => m.GetProperty("email").GetString() == Ben).GetProperty("role").GetString().ShouldBe("agent");
     }
+
+    [Fact]
+    public async Task Departments_labels_and_quick_replies_can_be_deleted_but_the_Main_Department_stays()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        var main = (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/departments", Ct)).EnumerateArray().Single().GetProperty("id").GetGuid();
+        var label = (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "VIP", colour = "#b91c1c" })).Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+
+        var keepMain = await ana.DeleteAsync($"/api/v1/workspaces/{id}/departments/{main}", Ct);
+        var gone = await ana.DeleteAsync($"/api/v1/workspaces/{id}/labels/{label}", Ct);
+        var again = await ana.DeleteAsync($"/api/v1/workspaces/{id}/labels/{label}", Ct);
+
+        (await keepMain.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("code").GetString().ShouldBe("department_default");
+        gone.StatusCode.ShouldBe(HttpStatusCode.OK);
+        again.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/labels", Ct)).GetArrayLength().ShouldBe(0);
+
+        // The same on the pages.
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/quick-replies", new { keyword = "thanks", text = "Thank you!" })).EnsureSuccessStatusCode();
+        var reply = (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/quick-replies", Ct)).EnumerateArray().Single().GetProperty("id").GetGuid();
+        await ana.SubmitFormAsync($"/w/{id}/labels", "delete-reply", ("DeleteReply.Id", reply.ToString()));
+        (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/quick-replies", Ct)).GetArrayLength().ShouldBe(0);
+        var refused = WebUtility.HtmlDecode(await (await ana.SubmitFormAsync($"/w/{id}/team", "delete-department", ("DeleteDepartment.Id", main.ToString()))).Content.ReadAsStringAsync(Ct));
+        refused.ShouldContain("data-error-code=\"department_default\"");
+    }
 }

@@ -174,6 +174,21 @@ internal sealed partial class Catalog(LayanDbContext db, Entitlements entitlemen
         return true;
     }
 
+    /// <summary>Deletes one label or quick reply of the workspace (a person's choice; revocation never deletes). False when there is none.</summary>
+    public async Task<bool> DeleteAsync<T>(WorkspaceMembership access, string feature, Guid id, CancellationToken cancellationToken)
+        where T : QuotaItem
+    {
+        var item = await db.Set<T>().SingleOrDefaultAsync(i => i.Id == id && i.WorkspaceId == access.WorkspaceId, cancellationToken);
+        if (item is null)
+        {
+            return false;
+        }
+        db.Remove(item);
+        audit.Record($"{feature}.deleted", $"{feature}/{id}", item, null, actorId: access.Member.UserId.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
     // The quota is counted with the workspace's row held; the first items up to the free quota are defaults.
     private async Task<Result<T>> CreateAsync<T>(WorkspaceMembership access, string feature, T item, Func<CancellationToken, Task<bool>> nameTaken, CancellationToken cancellationToken)
         where T : QuotaItem

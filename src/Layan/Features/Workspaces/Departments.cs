@@ -66,6 +66,7 @@ internal static class DepartmentErrors
     public const string NameTaken = "department_name_taken";
     public const string QuotaExceeded = "quota_exceeded";
     public const string MemberUnknown = "member_unknown";
+    public const string DefaultKept = "department_default";
 }
 
 /// <summary>
@@ -112,6 +113,24 @@ internal sealed class Departments(LayanDbContext db, Entitlements entitlements, 
         await events.AppendAsync("department.created", new { departmentId = department.Id, department.Name }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new DepartmentItem(department.Id, department.Name, false, false, []);
+    }
+
+    /// <summary>Deletes a department (its memberships go with it); the Main Department stays. Null when there is none.</summary>
+    public async Task<Result<bool>?> DeleteAsync(WorkspaceMembership access, Guid departmentId, CancellationToken cancellationToken)
+    {
+        var department = await db.Set<Department>().SingleOrDefaultAsync(d => d.Id == departmentId && d.WorkspaceId == access.WorkspaceId, cancellationToken);
+        if (department is null)
+        {
+            return null;
+        }
+        if (department.IsDefault)
+        {
+            return new Failure(DepartmentErrors.DefaultKept, "department");
+        }
+        db.Remove(department);
+        audit.Record("department.deleted", $"departments/{department.Id}", new { department.Name }, null, actorId: access.Member.UserId.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Sets who belongs to a department (members of this workspace only). Revoked departments may only lose members.</summary>

@@ -54,6 +54,9 @@ internal static class WorkspaceEndpoints
         workspace.MapPut("/departments/{departmentId:guid}/members", SetDepartmentMembersAsync).WithSummary("Set a department's members.");
         workspace.MapGet("/labels", LabelsAsync).WithSummary("Labels; Revoked ones cannot be used (LBL-1).");
         workspace.MapPost("/labels", CreateLabelAsync).WithSummary("A label: name and a colour readable on white (4.5:1); 5 without the Label feature.");
+        workspace.MapDelete("/labels/{itemId:guid}", DeleteLabelAsync).WithSummary("Delete a label.");
+        workspace.MapDelete("/quick-replies/{itemId:guid}", DeleteQuickReplyAsync).WithSummary("Delete a quick reply.");
+        workspace.MapDelete("/departments/{departmentId:guid}", DeleteDepartmentAsync).WithSummary("Delete a department (not the Main Department).");
         workspace.MapPut("/labels/defaults", LabelDefaultsAsync).WithSummary("While subscribed: which labels (at most 5) stay usable without the feature.");
         workspace.MapGet("/quick-replies", QuickRepliesAsync).WithSummary("Quick replies; Revoked ones cannot be used (QR-2).");
         workspace.MapPost("/quick-replies", CreateQuickReplyAsync).WithSummary("A quick reply: keyword and text; 5 without the Quick Reply feature (QR-1).");
@@ -103,7 +106,7 @@ internal static class WorkspaceEndpoints
     internal static int StatusOf(Failure failure) => failure.Code switch
     {
         WorkspaceErrors.Forbidden => StatusCodes.Status403Forbidden,
-        TeamErrors.LastAdministrator or TeamErrors.MemberExists => StatusCodes.Status409Conflict,
+        TeamErrors.LastAdministrator or TeamErrors.MemberExists or DepartmentErrors.DefaultKept => StatusCodes.Status409Conflict,
         DepartmentErrors.QuotaExceeded or PlanErrors.PaymentMethodRequired or OnboardingErrors.CardDeclined or OnboardingErrors.CardExpired => StatusCodes.Status402PaymentRequired,
         PlanErrors.ManagedWorkspace or CatalogErrors.NameTaken or PlanErrors.NotManaged or PlanErrors.OwnWorkspace => StatusCodes.Status409Conflict,
         CatalogErrors.DefaultsLocked or SettingsErrors.FeatureRequired => StatusCodes.Status402PaymentRequired,
@@ -115,7 +118,7 @@ internal static class WorkspaceEndpoints
     [
         WorkspaceErrors.Forbidden, TeamErrors.EmailInvalid, TeamErrors.RoleInvalid, TeamErrors.MemberExists, TeamErrors.InvitationInvalid,
         TeamErrors.InvitationEmailMismatch, TeamErrors.LastAdministrator, DepartmentErrors.NameRequired, DepartmentErrors.NameTaken,
-        DepartmentErrors.QuotaExceeded, DepartmentErrors.MemberUnknown, PlanErrors.FeatureInvalid, PlanErrors.ManagedWorkspace, PlanErrors.PaymentMethodRequired,
+        DepartmentErrors.QuotaExceeded, DepartmentErrors.MemberUnknown, DepartmentErrors.DefaultKept, PlanErrors.FeatureInvalid, PlanErrors.ManagedWorkspace, PlanErrors.PaymentMethodRequired,
         CatalogErrors.NameRequired, CatalogErrors.NameTaken, CatalogErrors.ColourInvalid, CatalogErrors.ColourContrastLow, CatalogErrors.KeywordInvalid,
         CatalogErrors.TextRequired, CatalogErrors.DefaultsLocked, CatalogErrors.TooManyDefaults,
         SettingsErrors.VisibilityInvalid, SettingsErrors.RoutingModeInvalid, SettingsErrors.FeatureRequired,
@@ -161,6 +164,17 @@ internal static class WorkspaceEndpoints
 
     private static Task<IResult> LabelDefaultsAsync(Guid id, IdsBody body, Catalog catalog, HttpContext http) =>
         AllowedAsync(http, id, WorkspaceActions.ManageLabels, async access => (Result<bool>?)await catalog.SetDefaultsAsync<Label>(access, PlanFeatures.Label, body.Ids, http.RequestAborted));
+
+    private static Task<IResult> DeleteLabelAsync(Guid id, Guid itemId, Catalog catalog, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageLabels, async access =>
+            await catalog.DeleteAsync<Label>(access, PlanFeatures.Label, itemId, http.RequestAborted) ? (Result<bool>?)true : null);
+
+    private static Task<IResult> DeleteQuickReplyAsync(Guid id, Guid itemId, Catalog catalog, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageQuickReplies, async access =>
+            await catalog.DeleteAsync<QuickReply>(access, PlanFeatures.QuickReply, itemId, http.RequestAborted) ? (Result<bool>?)true : null);
+
+    private static Task<IResult> DeleteDepartmentAsync(Guid id, Guid departmentId, Departments departments, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageDepartments, access => departments.DeleteAsync(access, departmentId, http.RequestAborted));
 
     private static Task<IResult> QuickRepliesAsync(Guid id, Catalog catalog, HttpContext http) =>
         AllowedAsync(http, id, WorkspaceActions.UseInbox, async access =>

@@ -59,7 +59,7 @@ public sealed partial class PasskeyFlowTests(BrowserApp app) : IClassFixture<Bro
         // Two-step sign-in on: after the password, the passkey answers the second step.
         await page.GotoAsync("/account/two-factor");
         var key = Totp.FromBase32(await page.GetByTestId("shared-key").InnerTextAsync());
-        await page.GetByTestId("enable-code").FillAsync(Totp.Code(key, Totp.StepAt(DateTimeOffset.UtcNow)));
+        await page.GetByTestId("enable-code").FillAsync(Totp.Code(key, Totp.StepAt(app.Clock.GetUtcNow())));
         await page.GetByTestId("enable-password").FillAsync(Password);
         await page.GetByTestId("enable-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("recovery-code")).ToHaveCountAsync(10);

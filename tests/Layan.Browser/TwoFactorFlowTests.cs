@@ -24,7 +24,7 @@ public sealed partial class TwoFactorFlowTests(BrowserApp app) : IClassFixture<B
         await page.GetByTestId("two-factor-link").ClickAsync();
         await Assertions.Expect(page.GetByTestId("qr-code")).ToBeVisibleAsync();
         var key = Totp.FromBase32(await page.GetByTestId("shared-key").InnerTextAsync());
-        var step = Totp.StepAt(DateTimeOffset.UtcNow);
+        var step = Totp.StepAt(app.Clock.GetUtcNow());
         await page.GetByTestId("enable-code").FillAsync(Totp.Code(key, step));
         await page.GetByTestId("enable-password").FillAsync(Password);
         await page.GetByTestId("enable-submit").ClickAsync();

@@ -17,8 +17,6 @@ public sealed class VerificationTests(PostgresServer postgres)
 {
     private const string Ana = "ana@example.com";
 
-    private static readonly Dictionary<string, string?> ManualTimers = new() { ["Work:DueWork:Enabled"] = "false" };
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
@@ -27,7 +25,7 @@ public sealed class VerificationTests(PostgresServer postgres)
     public async Task The_right_code_verifies_signs_in_sends_account_ready_and_stops_the_timers(Provider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
-        await using var app = new LayanApp(database, ManualTimers);
+        await using var app = new LayanApp(database, LayanApp.ManualTimers);
         using var client = app.Browser();
         await client.RegisterAsync(Ana, language: "es");
 
@@ -47,7 +45,7 @@ public sealed class VerificationTests(PostgresServer postgres)
     [Fact]
     public async Task A_code_is_case_sensitive_and_void_after_5_wrong_tries()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var client = app.Browser();
         await client.RegisterAsync(Ana);
         var code = await app.LatestCodeAsync(Ana);
@@ -69,7 +67,7 @@ public sealed class VerificationTests(PostgresServer postgres)
     [Fact]
     public async Task A_code_expires_after_30_minutes()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var client = app.Browser();
         await client.RegisterAsync(Ana);
         var code = await app.LatestCodeAsync(Ana);
@@ -85,7 +83,7 @@ public sealed class VerificationTests(PostgresServer postgres)
     [Fact]
     public async Task After_verification_the_code_from_another_tab_no_longer_works()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var firstTab = app.Browser();
         using var secondTab = app.Browser();
         await firstTab.RegisterAsync(Ana);
@@ -100,7 +98,7 @@ public sealed class VerificationTests(PostgresServer postgres)
     [Fact]
     public async Task Resend_carries_the_same_code_while_it_lives_waits_60_seconds_and_then_issues_a_new_one()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var client = app.Browser();
         await client.RegisterAsync(Ana);
         var first = await app.LatestCodeAsync(Ana);
@@ -133,7 +131,7 @@ public sealed class VerificationTests(PostgresServer postgres)
     public async Task At_most_10_resends_a_day_with_the_same_answers_whether_or_not_the_address_has_an_account(string address)
     {
         // The per-IP limit on auth endpoints (20 a minute) would answer first; this is about the address.
-        await using var app = await LayanApp.OnFreshSqliteAsync(new Dictionary<string, string?>(ManualTimers) { ["RateLimits:AuthPerMinute"] = "1000" });
+        await using var app = await LayanApp.OnFreshSqliteAsync(new Dictionary<string, string?>(LayanApp.ManualTimers) { ["RateLimits:AuthPerMinute"] = "1000" });
         using var client = app.Browser();
         await client.RegisterAsync(Ana);
 
@@ -157,7 +155,7 @@ public sealed class VerificationTests(PostgresServer postgres)
     [Fact]
     public async Task Exactly_6_automatic_resends_go_out_5_minutes_apart_each_recorded()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var client = app.Browser();
         await client.RegisterAsync(Ana);
         var timers = app.Runner<DueWork>();
@@ -183,7 +181,7 @@ public sealed class VerificationTests(PostgresServer postgres)
     [Fact]
     public async Task Automatic_resends_stop_once_the_address_is_verified()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var client = app.Browser();
         await client.RegisterAsync(Ana);
         app.Clock.Advance(TimeSpan.FromMinutes(5));
@@ -202,7 +200,7 @@ public sealed class VerificationTests(PostgresServer postgres)
     [Fact]
     public async Task Changing_a_wrong_address_kills_the_old_code_and_moves_everything_to_the_new_one()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var client = app.Browser();
         await client.RegisterAsync("ana@exmaple.com");
         var oldCode = await app.LatestCodeAsync("ana@exmaple.com");
@@ -225,7 +223,7 @@ public sealed class VerificationTests(PostgresServer postgres)
     [Fact]
     public async Task Unverified_registrations_are_deleted_after_7_days_and_verified_users_never()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var client = app.Browser();
         await client.RegisterAsync("late@example.com");
         await app.RegisterVerifiedAsync(client, Ana);

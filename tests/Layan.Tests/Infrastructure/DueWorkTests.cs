@@ -18,8 +18,6 @@ public sealed class DueWorkTests(PostgresServer postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly Dictionary<string, string?> ManualRunner = new() { ["Work:DueWork:Enabled"] = "false" };
-
     private static void Handlers(IServiceCollection services, ConcurrentQueue<string> ran)
     {
         services.AddSingleton(ran);
@@ -58,7 +56,7 @@ public sealed class DueWorkTests(PostgresServer postgres)
     {
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
         var ran = new ConcurrentQueue<string>();
-        await using var app = new LayanApp(database, ManualRunner, s => Handlers(s, ran));
+        await using var app = new LayanApp(database, LayanApp.ManualTimers, s => Handlers(s, ran));
         var runner = app.Runner<DueWork>();
         var now = app.Clock.GetUtcNow();
 
@@ -91,7 +89,7 @@ public sealed class DueWorkTests(PostgresServer postgres)
     {
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
         var ran = new ConcurrentQueue<string>();
-        await using var app = new LayanApp(database, ManualRunner, s => Handlers(s, ran));
+        await using var app = new LayanApp(database, LayanApp.ManualTimers, s => Handlers(s, ran));
         var now = app.Clock.GetUtcNow();
         var succeeded = await ScheduleAsync(app, RecordingHandler.KindName, "kept", now);
         var failed = await ScheduleAsync(app, FailingHandler.KindName, "discarded", now);
@@ -112,7 +110,7 @@ public sealed class DueWorkTests(PostgresServer postgres)
     {
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
         var ran = new ConcurrentQueue<string>();
-        await using var app = new LayanApp(database, ManualRunner, s => Handlers(s, ran));
+        await using var app = new LayanApp(database, LayanApp.ManualTimers, s => Handlers(s, ran));
         var now = app.Clock.GetUtcNow();
 
         var first = await ScheduleInAsync(app, Guid.NewGuid(), "workspace 1", now, "sla:ticket-1");
@@ -127,7 +125,7 @@ public sealed class DueWorkTests(PostgresServer postgres)
     {
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
         var ran = new ConcurrentQueue<string>();
-        await using var app = new LayanApp(database, ManualRunner, s =>
+        await using var app = new LayanApp(database, LayanApp.ManualTimers, s =>
         {
             Handlers(s, ran);
             s.AddScoped<IWorkHandler<DueWork>, MeddlingHandler>();
@@ -155,7 +153,7 @@ public sealed class DueWorkTests(PostgresServer postgres)
     {
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
         var ran = new ConcurrentQueue<string>();
-        var settings = new Dictionary<string, string?>(ManualRunner) { ["Work:DueWork:Lease"] = "00:01:00" };
+        var settings = new Dictionary<string, string?>(LayanApp.ManualTimers) { ["Work:DueWork:Lease"] = "00:01:00" };
         await using var app = new LayanApp(database, settings, s =>
         {
             Handlers(s, ran);

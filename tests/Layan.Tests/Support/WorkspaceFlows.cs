@@ -1,10 +1,20 @@
-using Layan.Tests.Support;
-
 namespace Layan.Tests.Support;
 
 /// <summary>An active workspace, the shortest way a test gets one: opened, reviewed, approved, activated.</summary>
 internal static class WorkspaceFlows
 {
+    /// <summary>Puts the test provider's always-accepted card on file (the setup wizard's payment step).</summary>
+    public static async Task AddTestCardAsync(this HttpClient owner, Guid workspaceId) =>
+        (await owner.PostJsonAsync($"/api/v1/workspaces/{workspaceId}/setup/payment-method",
+            new { number = "4242 4242 4242 4242", expiryMonth = 12, expiryYear = 2035, cvc = "123" })).EnsureSuccessStatusCode();
+
+    /// <summary>A card on file, then a month of <paramref name="feature"/> from the Shop.</summary>
+    public static async Task SubscribeAsync(this HttpClient owner, Guid workspaceId, string feature)
+    {
+        await owner.AddTestCardAsync(workspaceId);
+        (await owner.PostJsonAsync($"/api/v1/workspaces/{workspaceId}/subscriptions", new { feature })).EnsureSuccessStatusCode();
+    }
+
     public static async Task<Guid> ActiveWorkspaceAsync(this LayanApp app, HttpClient owner, string ownerEmail, string name = "Toko Ana")
     {
         using var reviewer = await app.OperatorAsync($"reviewer-{Guid.NewGuid():N}@layan.example");

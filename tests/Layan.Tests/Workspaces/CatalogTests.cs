@@ -17,8 +17,6 @@ public sealed class CatalogTests(PostgresServer postgres)
 {
     private const string Ana = "ana@example.com";
 
-    private static readonly Dictionary<string, string?> ManualTimers = new() { ["Work:DueWork:Enabled"] = "false" };
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static TheoryData<string, string> QuotaFeatures => new()
@@ -34,7 +32,7 @@ public sealed class CatalogTests(PostgresServer postgres)
     [MemberData(nameof(QuotaFeatures))]
     public async Task Subscribe_create_beyond_the_free_quota_lapse_and_restore(string feature, string resource)
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
@@ -44,8 +42,7 @@ public sealed class CatalogTests(PostgresServer postgres)
         }
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/{resource}", Item(resource, 6))).StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
 
-        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/setup/payment-method", new { number = "4242424242424242", expiryMonth = 12, expiryYear = 2035, cvc = "123" })).EnsureSuccessStatusCode();
-        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature })).EnsureSuccessStatusCode();
+        await ana.SubscribeAsync(id, feature);
         for (var n = 6; n <= 7; n++)
         {
             (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/{resource}", Item(resource, n))).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -67,7 +64,7 @@ public sealed class CatalogTests(PostgresServer postgres)
     [Fact]
     public async Task Defaults_are_chosen_while_subscribed_and_labels_must_be_readable()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
@@ -144,8 +141,7 @@ public sealed class CatalogTests(PostgresServer postgres)
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
-        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/setup/payment-method", new { number = "4242424242424242", expiryMonth = 12, expiryYear = 2035, cvc = "123" })).EnsureSuccessStatusCode();
-        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature = "label" })).EnsureSuccessStatusCode();
+        await ana.SubscribeAsync(id, "label");
         for (var n = 1; n <= 6; n++)
         {
             (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", Item("labels", n))).EnsureSuccessStatusCode();

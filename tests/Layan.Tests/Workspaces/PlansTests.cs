@@ -18,12 +18,7 @@ public sealed class PlansTests(PostgresServer postgres)
 {
     private const string Ana = "ana@example.com";
 
-    private static readonly Dictionary<string, string?> ManualTimers = new() { ["Work:DueWork:Enabled"] = "false" };
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private static Task<HttpResponseMessage> AddCardAsync(HttpClient client, Guid id) =>
-        client.PostJsonAsync($"/api/v1/workspaces/{id}/setup/payment-method", new { number = "4242 4242 4242 4242", expiryMonth = 12, expiryYear = 2035, cvc = "123" });
 
     private static async Task<JsonElement> FeatureAsync(HttpClient client, Guid id, string feature) =>
         (await client.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/subscriptions", Ct)).EnumerateArray().Single(f => f.GetProperty("feature").GetString() == feature);
@@ -35,14 +30,14 @@ public sealed class PlansTests(PostgresServer postgres)
     [Fact]
     public async Task Departments_come_with_the_subscription_are_revoked_when_it_lapses_and_come_back_with_a_new_one()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
 
         var noCard = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature = "department" });
         (await noCard.ShouldBeProblemAsync(HttpStatusCode.PaymentRequired)).GetProperty("code").GetString().ShouldBe("payment_method_required");
-        (await AddCardAsync(ana, id)).EnsureSuccessStatusCode();
+        await ana.AddTestCardAsync(id);
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature = "department" })).StatusCode.ShouldBe(HttpStatusCode.OK);
         var subscribed = await FeatureAsync(ana, id, "department");
         subscribed.GetProperty("subscribed").GetBoolean().ShouldBeTrue();
@@ -76,11 +71,11 @@ public sealed class PlansTests(PostgresServer postgres)
     [Fact]
     public async Task A_subscription_left_alone_renews_with_a_new_charge()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
-        (await AddCardAsync(ana, id)).EnsureSuccessStatusCode();
+        await ana.AddTestCardAsync(id);
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature = "label" })).EnsureSuccessStatusCode();
         var firstEnd = (await FeatureAsync(ana, id, "label")).GetProperty("periodEnd").GetDateTimeOffset();
 
@@ -96,7 +91,7 @@ public sealed class PlansTests(PostgresServer postgres)
     [Fact]
     public async Task A_managed_workspace_is_changed_by_operator_staff_only()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
@@ -124,7 +119,7 @@ public sealed class PlansTests(PostgresServer postgres)
     public async Task Two_creations_racing_for_the_last_place_in_a_quota_get_one_place(Provider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
-        await using var app = new LayanApp(database, ManualTimers);
+        await using var app = new LayanApp(database, LayanApp.ManualTimers);
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
@@ -146,7 +141,7 @@ public sealed class PlansTests(PostgresServer postgres)
     [Fact]
     public async Task Operator_staff_make_a_workspace_managed_and_set_its_subscription_on_the_operator_page()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(ManualTimers);
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);

@@ -18,7 +18,7 @@ public sealed class SettingsTests
     [Fact]
     public async Task The_routing_mode_needs_Distribute_Chat_and_the_choice_outlives_a_lapse()
     {
-        await using var app = await LayanApp.OnFreshSqliteAsync(new Dictionary<string, string?> { ["Work:DueWork:Enabled"] = "false" });
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
@@ -28,8 +28,7 @@ public sealed class SettingsTests
         (await locked.ShouldBeProblemAsync(HttpStatusCode.PaymentRequired)).GetProperty("code").GetString().ShouldBe("feature_required");
         (await unknown.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("routing_mode_invalid");
 
-        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/setup/payment-method", new { number = "4242424242424242", expiryMonth = 12, expiryYear = 2035, cvc = "123" })).EnsureSuccessStatusCode();
-        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/subscriptions", new { feature = "distribute_chat" })).EnsureSuccessStatusCode();
+        await ana.SubscribeAsync(id, "distribute_chat");
         (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/routing-mode", new { mode = "round" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await ana.PostAsync($"/api/v1/workspaces/{id}/subscriptions/distribute_chat/cancel", null, Ct)).EnsureSuccessStatusCode();
         app.Clock.Advance(TimeSpan.FromDays(32));

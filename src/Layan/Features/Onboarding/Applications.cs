@@ -21,7 +21,10 @@ internal sealed record OpenRequest(string? Type, string? Name, string? Country, 
 /// <summary>A workspace as its member sees it in the switcher and <c>GET /api/v1/workspaces</c>.</summary>
 internal sealed record WorkspaceSummary(Guid Id, string Name, string Type, string Country, string Status, string Role);
 
-internal sealed record DocumentItem(Guid Id, string Kind, string FileName, string ContentType, long Size, DateTimeOffset UploadedAt, string Verdict, string? VerdictReason);
+internal sealed record DocumentItem(Guid Id, string Kind, string FileName, string ContentType, long Size, DateTimeOffset UploadedAt, string Verdict, string? VerdictReason)
+{
+    public static DocumentItem Of(WorkspaceDocument d) => new(d.Id, d.Kind, d.FileName, d.ContentType, d.Size, d.UploadedAt, d.Verdict, d.VerdictReason);
+}
 
 /// <summary>One document the rules ask for: the current upload (if any) and whether a new one is accepted now.</summary>
 internal sealed record RequiredDocument(string Kind, DocumentItem? Current, bool CanUpload);
@@ -152,13 +155,18 @@ internal sealed class Applications(
     }
 
     /// <summary>The application of <paramref name="workspace"/> (the caller checked access or is a reviewer inside a bypass).</summary>
-    public async Task<ApplicationView> ViewOfAsync(Workspace workspace, CancellationToken cancellationToken)
+    public async Task<ApplicationView> ViewOfAsync(Workspace workspace, CancellationToken cancellationToken) =>
+        await ViewOfAsync(workspace, await rules.ForAsync(workspace.Country, cancellationToken), cancellationToken);
+
+    private async Task<ApplicationView> ViewOfAsync(Workspace workspace, RegionalRule rule, CancellationToken cancellationToken)
     {
-        var required = (await rules.ForAsync(workspace.Country, cancellationToken)).DocumentsFor(workspace.Type);
         var current = await CurrentDocumentsAsync(workspace.Id, cancellationToken);
-        var documents = required
-            .Select(kind => current.SingleOrDefault(d => d.Kind == kind))
-            .Zip(required, (doc, kind) => new RequiredDocument(kind, doc, MayUpload(workspace, doc)))
+        var documents = rule.DocumentsFor(workspace.Type)
+            .Select(kind =>
+            {
+                var doc = current.SingleOrDefault(d => d.Kind == kind);
+                return new RequiredDocument(kind, doc, MayUpload(workspace, doc?.Verdict));
+            })
             .ToList();
         var complete = documents.All(d => d.Current is { } doc && !DocumentVerdicts.AsksForUpload(doc.Verdict));
         return new ApplicationView(
@@ -170,7 +178,7 @@ internal sealed class Applications(
         await db.Set<WorkspaceDocument>()
             .Where(d => d.WorkspaceId == workspaceId && d.Current)
             .OrderBy(d => d.UploadedAt)
-            .Select(d => new DocumentItem(d.Id, d.Kind, d.FileName, d.ContentType, d.Size, d.UploadedAt, d.Verdict, d.VerdictReason))
+            .Select(d => DocumentItem.Of(d))
             .ToListAsync(cancellationToken);
 
     /// <summary>
@@ -195,7 +203,7 @@ internal sealed class Applications(
             return new Failure(OnboardingErrors.DocumentNotRequired, "kind");
         }
         var previous = await db.Set<WorkspaceDocument>().SingleOrDefaultAsync(d => d.WorkspaceId == workspaceId && d.Kind == kind && d.Current, cancellationToken);
-        if (!MayUpload(workspace, previous is null ? null : new DocumentItem(previous.Id, previous.Kind, previous.FileName, previous.ContentType, previous.Size, previous.UploadedAt, previous.Verdict, previous.VerdictReason)))
+        if (!MayUpload(workspace, previous?.Verdict))
         {
             return new Failure(OnboardingErrors.ApplicationLocked, "kind");
         }
@@ -243,7 +251,7 @@ internal sealed class Applications(
             files.Delete(document.StorageKey);
             return new Failure(OnboardingErrors.ApplicationLocked, "kind");
         }
-        return new DocumentItem(document.Id, document.Kind, document.FileName, document.ContentType, document.Size, document.UploadedAt, document.Verdict, null);
+        return DocumentItem.Of(document);
     }
 
     /// <summary>A document of a workspace the user belongs to, or null (not a member, no such document).</summary>
@@ -271,13 +279,14 @@ internal sealed class Applications(
         {
             return new Failure(OnboardingErrors.ApplicationLocked);
         }
-        var view = await ViewOfAsync(workspace, cancellationToken);
+        var rule = await rules.ForAsync(workspace.Country, cancellationToken);
+        var view = await ViewOfAsync(workspace, rule, cancellationToken);
         if (!view.CanSubmit)
         {
             return new Failure(OnboardingErrors.DocumentsMissing);
         }
         // ACC-10 again: the number may have changed, or the rule been added, since opening.
-        if ((await rules.ForAsync(workspace.Country, cancellationToken)).PhoneVerificationRequired &&
+        if (rule.PhoneVerificationRequired &&
             !await db.Set<User>().AnyAsync(u => u.Id == userId && u.PhoneNumberConfirmed, cancellationToken))
         {
             return new Failure(OnboardingErrors.PhoneVerificationRequired, "phone");
@@ -297,7 +306,8 @@ internal sealed class Applications(
         {
             return new Failure(OnboardingErrors.ApplicationLocked); // submitted or decided at the same instant
         }
-        return await ViewOfAsync(workspace, cancellationToken);
+        // Submitted: nothing can be uploaded or sent again until a review says so.
+        return view with { Status = workspace.Status, CanSubmit = false, Documents = [.. view.Documents.Select(d => d with { CanUpload = false })] };
     }
 
     /// <summary>Queues a localized email about the application to the person who opened it (caller saves).</summary>
@@ -314,10 +324,10 @@ internal sealed class Applications(
     }
 
     // A draft takes any required document; after a review, only those the reviewer asked for again.
-    private static bool MayUpload(Workspace workspace, DocumentItem? current) => workspace.Status switch
+    private static bool MayUpload(Workspace workspace, string? currentVerdict) => workspace.Status switch
     {
         WorkspaceStatus.Draft => true,
-        WorkspaceStatus.ChangesRequested => current is null || DocumentVerdicts.AsksForUpload(current.Verdict),
+        WorkspaceStatus.ChangesRequested => currentVerdict is null || DocumentVerdicts.AsksForUpload(currentVerdict),
         _ => false,
     };
 

@@ -142,8 +142,8 @@ internal sealed class SetupWizard(LayanDbContext db, Applications applications, 
         {
             return Result<SetupState>.Failed(errors);
         }
-        var index = Steps.ToList().IndexOf(step);
-        var current = workspace.SetupStep is null ? Steps.Count : Steps.ToList().IndexOf(workspace.SetupStep);
+        var index = Position(step);
+        var current = Position(workspace.SetupStep);
         if (index >= current)
         {
             workspace.SetupStep = index + 1 < Steps.Count ? Steps[index + 1] : null;
@@ -152,6 +152,9 @@ internal sealed class SetupWizard(LayanDbContext db, Applications applications, 
         await db.SaveChangesAsync(cancellationToken);
         return await StateOfAsync(workspace, cancellationToken);
     }
+
+    // A step's place in the wizard; past the end once it is done (null).
+    private static int Position(string? step) => step is null ? Steps.Count : Steps.ToList().IndexOf(step);
 
     private async Task<Workspace?> AdministeredAsync(Guid userId, Guid workspaceId, CancellationToken cancellationToken) =>
         await applications.AccessAsync(userId, workspaceId, cancellationToken) is { Role: WorkspaceRoles.Administrator } access &&
@@ -162,7 +165,7 @@ internal sealed class SetupWizard(LayanDbContext db, Applications applications, 
     private async Task<SetupState> StateOfAsync(Workspace workspace, CancellationToken cancellationToken)
     {
         var card = await db.Set<PaymentMethod>().AsNoTracking().Where(p => p.WorkspaceId == workspace.Id).FirstOrDefaultAsync(cancellationToken);
-        var number = workspace.SetupStep is null ? Steps.Count : Steps.ToList().IndexOf(workspace.SetupStep);
+        var number = Position(workspace.SetupStep);
         return new SetupState(
             workspace.Id, workspace.SetupStep, number, Steps.Count, workspace.DefaultLanguage, workspace.TimeZone, BusinessHours.Parse(workspace.BusinessHours),
             card?.Brand, card?.Last4, workspace.NotifyByEmail, workspace.NotifyWithSound);

@@ -32,9 +32,7 @@ internal sealed partial class Mailer(Outbox.Outbox outbox, IStringLocalizer<Shar
     public EmailMessage Compose(EmailTemplate template, string to, string language, IReadOnlyDictionary<string, string> values)
     {
         var culture = SupportedLanguages.CultureFor(language);
-        var previous = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = culture;
-        try
+        return SupportedLanguages.InLanguage(language, () =>
         {
             // A subject is one header line: line breaks in a value would break (or inject) headers.
             var subject = string.Join(' ', Fill(template.Strings[$"{template.Name}.Subject"], values, encode: false)
@@ -66,11 +64,7 @@ internal sealed partial class Mailer(Outbox.Outbox outbox, IStringLocalizer<Shar
             text.Append("-- \n").Append(footer).Append('\n');
             html.Append("<hr><p style=\"color:#6b7780;font-size:12px\">").Append(WebUtility.HtmlEncode(footer)).Append("</p></body></html>");
             return new EmailMessage(to, subject, text.ToString(), html.ToString(), culture.Name);
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
-        }
+        });
     }
 
     // One pass: a value that itself contains "{other}" is not expanded again.

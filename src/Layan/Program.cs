@@ -1,5 +1,6 @@
 using Layan.Features.Accounts;
 using Layan.Features.DevMail;
+using Layan.Features.Inbox;
 using Layan.Features.Onboarding;
 using Layan.Features.Operator;
 using Layan.Infrastructure;
@@ -38,6 +39,7 @@ builder.AddDevMail();
 builder.AddAccounts();
 builder.AddOperator();
 builder.AddOnboarding();
+builder.AddInbox();
 
 var app = builder.Build();
 
@@ -49,6 +51,7 @@ if (await app.RunCommandAsync(args))
 app.UseNetwork();
 app.UseSecurityHeaders();
 app.UseErrorHandling();
+app.UseCors(); // after routing (in UseErrorHandling), before rate limits: a 429 to the widget carries CORS headers
 app.UseLayanLocalization();
 app.UseAccounts();
 app.UseOperatorAudit();
@@ -60,6 +63,7 @@ app.MapApiDocs();
 app.MapLocalization();
 app.MapAccounts();
 app.MapOnboarding();
+app.MapInbox();
 app.MapWebUi();
 
 await app.RunAsync();

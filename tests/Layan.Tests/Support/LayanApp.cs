@@ -42,7 +42,7 @@ public sealed class LayanApp : WebApplicationFactory<Program>
     public ManualClock Clock { get; }
 
     /// <summary>Settings for a node whose timers run only when a test says so (<c>app.Runner&lt;DueWork&gt;().RunOnceAsync</c>).</summary>
-    public static Dictionary<string, string?> ManualTimers => new() { ["Work:DueWork:Enabled"] = "false" };
+    public static Dictionary<string, string?> ManualTimers => new() { ["Work:DueWork:Enabled"] = "false", ["Inbox:SweepInterval"] = "00:00:00" };
 
     /// <summary>A node on a database of its own, dropped with the node.</summary>
     public static async Task<LayanApp> OnFreshSqliteAsync(

@@ -15,6 +15,17 @@ internal static class WorkspaceFlows
         (await owner.PostJsonAsync($"/api/v1/workspaces/{workspaceId}/subscriptions", new { feature })).EnsureSuccessStatusCode();
     }
 
+    /// <summary>Invites <paramref name="email"/> with a role, registers them and accepts: their signed-in client.</summary>
+    public static async Task<HttpClient> JoinAsync(this LayanApp app, HttpClient owner, Guid workspace, string email, string role, string fullName = "Ben Okafor", string language = "en")
+    {
+        (await owner.PostJsonAsync($"/api/v1/workspaces/{workspace}/invitations", new { email, role })).EnsureSuccessStatusCode();
+        var token = OnboardingFlows.TokenIn((await app.EmailsToAsync(email))[^1].TextBody);
+        var client = app.Browser();
+        await app.RegisterVerifiedAsync(client, email, language, fullName);
+        (await client.PostJsonAsync("/api/v1/invitations/accept", new { token })).EnsureSuccessStatusCode();
+        return client;
+    }
+
     public static async Task<Guid> ActiveWorkspaceAsync(this LayanApp app, HttpClient owner, string ownerEmail, string name = "Toko Ana")
     {
         using var reviewer = await app.OperatorAsync($"reviewer-{Guid.NewGuid():N}@layan.example");

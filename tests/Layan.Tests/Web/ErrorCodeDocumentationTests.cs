@@ -21,6 +21,8 @@ public sealed class ErrorCodeDocumentationTests
             Layan.Features.Workspaces.WorkspaceEndpoints.Codes, Layan.Features.Workspaces.WorkspaceEndpoints.StatusOf, Path.Combine("Onboarding", "OnboardingResource"),
             [typeof(Layan.Features.Workspaces.TeamErrors), typeof(Layan.Features.Workspaces.DepartmentErrors), typeof(Layan.Features.Workspaces.WorkspaceErrors),
                 typeof(Layan.Features.Workspaces.PlanErrors), typeof(Layan.Features.Workspaces.CatalogErrors), typeof(Layan.Features.Workspaces.SettingsErrors)]),
+        ["inbox"] = new(
+            Layan.Features.Inbox.InboxErrors.All, Layan.Features.Inbox.InboxEndpoints.StatusOf, Path.Combine("Inbox", "InboxResource"), [typeof(Layan.Features.Inbox.InboxErrors)]),
     };
 
     public static TheoryData<string> FeatureNames => [.. Features.Keys];

@@ -17,16 +17,6 @@ public sealed class TeamTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<HttpClient> JoinAsync(LayanApp app, HttpClient owner, Guid workspace, string email, string role, string fullName = "Ben Okafor")
-    {
-        (await owner.PostJsonAsync($"/api/v1/workspaces/{workspace}/invitations", new { email, role })).EnsureSuccessStatusCode();
-        var token = OnboardingFlows.TokenIn((await app.EmailsToAsync(email))[^1].TextBody);
-        var client = app.Browser();
-        await app.RegisterVerifiedAsync(client, email, fullName: fullName);
-        (await client.PostJsonAsync("/api/v1/invitations/accept", new { token })).EnsureSuccessStatusCode();
-        return client;
-    }
-
     private static async Task<JsonElement> MembersAsync(HttpClient client, Guid workspace) =>
         (await client.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{workspace}/members", Ct)).GetProperty("members");
 
@@ -38,7 +28,7 @@ public sealed class TeamTests
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
 
-        using var ben = await JoinAsync(app, ana, id, Ben, "agent");
+        using var ben = await app.JoinAsync(ana, id, Ben, "agent");
 
         (await app.EmailsToAsync(Ben))[0].Subject.ShouldBe("Ana Lima invited you to Toko Ana on Layan");
         (await MembersAsync(ben, id)).EnumerateArray().Select(m => (m.GetProperty("email").GetString(), m.GetProperty("role").GetString()))
@@ -83,7 +73,7 @@ public sealed class TeamTests
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
-        using var ben = await JoinAsync(app, ana, id, Ben, "agent");
+        using var ben = await app.JoinAsync(ana, id, Ben, "agent");
         var members = await MembersAsync(ana, id);
         Guid MemberId(string email) => members.EnumerateArray().Single(m => m.GetProperty("email").GetString() == email).GetProperty("id").GetGuid();
 
@@ -154,7 +144,7 @@ public sealed class TeamTests
         using var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
-        using var ben = await JoinAsync(app, ana, id, Ben, "agent");
+        using var ben = await app.JoinAsync(ana, id, Ben, "agent");
         var benId = (await MembersAsync(ana, id)).EnumerateArray().Single(m => m.GetProperty("email").GetString() == Ben).GetProperty("id").GetGuid();
         (await ana.PostAsync($"/api/v1/workspaces/{id}/members/{benId}/deactivate", null, Ct)).EnsureSuccessStatusCode();
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/invitations", new { email = Ben, role = "administrator" })).EnsureSuccessStatusCode();

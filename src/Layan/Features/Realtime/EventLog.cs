@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Layan.Features.Workspaces;
@@ -6,6 +8,7 @@ using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Events;
 using Layan.Infrastructure.Tenancy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Layan.Features.Realtime;
@@ -53,7 +56,10 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
 {
     public const int MaxBatch = 500;
 
-    /// <summary>Appends an event to the current workspace's log (in the caller's transaction if there is one) and wakes listeners once committed.</summary>
+    /// <summary>
+    /// Appends an event to the current workspace's log (in the caller's transaction if there is
+    /// one); <see cref="EventsCommittedInterceptor"/> wakes listeners once it is committed.
+    /// </summary>
     public async Task<long> AppendAsync(string type, object data, CancellationToken cancellationToken)
     {
         var workspaceId = tenant.WorkspaceId ?? throw new InvalidOperationException("Events belong to a workspace: enter one first.");
@@ -69,7 +75,6 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
             if (own is not null)
             {
                 await own.CommitAsync(cancellationToken);
-                await bus.PublishAsync(new WorkspaceEvent(workspaceId, sequence, type, payload), cancellationToken);
             }
             return sequence;
         }
@@ -96,8 +101,13 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
         return new EventBatch([.. rows.Select(Frame)], last, Resync: false);
     }
 
-    /// <summary>Long poll: the events after <paramref name="after"/>, waiting up to <paramref name="wait"/> for the first one.</summary>
-    public async Task<EventBatch> WaitAsync(Guid workspaceId, long after, TimeSpan wait, CancellationToken cancellationToken)
+    /// <summary>
+    /// Long poll: the events after <paramref name="after"/>, waiting up to <paramref name="wait"/>
+    /// for the first one. With a <paramref name="filter"/> (the widget's view of one conversation)
+    /// only matching events count, and <see cref="EventBatch.LastSequence"/> is the last number
+    /// looked at, the one to resume after.
+    /// </summary>
+    public async Task<EventBatch> WaitAsync(Guid workspaceId, long after, TimeSpan wait, Func<EventFrame, bool>? filter, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(wait);
@@ -105,6 +115,16 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
         while (true)
         {
             var batch = await ReadAsync(workspaceId, after, cancellationToken);
+            if (filter is not null && !batch.Resync)
+            {
+                var newest = batch.LastSequence;
+                after = batch.Events.Count > 0 ? batch.Events[^1].Seq : after;
+                batch = new EventBatch([.. batch.Events.Where(filter)], after, Resync: false);
+                if (batch.Events.Count == 0 && after < newest)
+                {
+                    continue; // a full page of other conversations' events: read on
+                }
+            }
             if (batch.Events.Count > 0 || batch.Resync || timeout.IsCancellationRequested)
             {
                 await timeout.CancelAsync();
@@ -123,12 +143,12 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
     /// The live socket: sends what came after <paramref name="after"/>, then each new event as it
     /// commits, as one JSON text frame per batch; ends when the client goes.
     /// </summary>
-    public async Task StreamAsync(WebSocket socket, Guid workspaceId, long after, CancellationToken cancellationToken)
+    public async Task StreamAsync(WebSocket socket, Guid workspaceId, long after, Func<EventFrame, bool>? filter, CancellationToken cancellationToken)
     {
         var last = after;
         while (socket.State == WebSocketState.Open && !cancellationToken.IsCancellationRequested)
         {
-            var batch = await WaitAsync(workspaceId, last, TimeSpan.FromSeconds(25), cancellationToken);
+            var batch = await WaitAsync(workspaceId, last, TimeSpan.FromSeconds(25), filter, cancellationToken);
             if (batch.Events.Count > 0 || batch.Resync)
             {
                 var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(batch, JsonSerializerOptions.Web));
@@ -138,8 +158,8 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
                     await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "resync", cancellationToken);
                     return;
                 }
-                last = batch.Events[^1].Seq;
             }
+            last = filter is null ? batch.Events.Count > 0 ? batch.Events[^1].Seq : last : batch.LastSequence;
         }
     }
 
@@ -162,5 +182,68 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
     {
         using var data = JsonDocument.Parse(e.Payload);
         return new EventFrame(e.Sequence, e.Type, data.RootElement.Clone(), e.OccurredAt);
+    }
+}
+
+/// <summary>
+/// Publishes appended events on the bus once they are committed: at SaveChanges outside a
+/// transaction, else when the surrounding transaction commits (a listener woken earlier would
+/// not see the row yet); a rollback forgets them.
+/// </summary>
+internal sealed class EventsCommittedInterceptor(IEventBus bus) : SaveChangesInterceptor, IDbTransactionInterceptor
+{
+    private readonly ConditionalWeakTable<DbContext, List<StoredEvent>> _pending = [];
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } context)
+        {
+            var added = context.ChangeTracker.Entries<StoredEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+            if (added.Count > 0)
+            {
+                _pending.GetOrCreateValue(context).AddRange(added);
+            }
+        }
+        return ValueTask.FromResult(result);
+    }
+
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { Database.CurrentTransaction: null } context)
+        {
+            await PublishAsync(context);
+        }
+        return result;
+    }
+
+    public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } context)
+        {
+            await PublishAsync(context);
+        }
+    }
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } context)
+        {
+            _pending.Remove(context);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task PublishAsync(DbContext context)
+    {
+        if (!_pending.TryGetValue(context, out var events))
+        {
+            return;
+        }
+        _pending.Remove(context);
+        foreach (var e in events)
+        {
+            await bus.PublishAsync(new WorkspaceEvent(e.WorkspaceId, e.Sequence, e.Type, e.Payload));
+        }
     }
 }

@@ -28,7 +28,7 @@ internal static class RealtimeEndpoints
         {
             return TypedResults.NotFound();
         }
-        var batch = await log.WaitAsync(id, after, TimeSpan.FromSeconds(Math.Clamp(wait, 0, 25)), http.RequestAborted);
+        var batch = await log.WaitAsync(id, after, TimeSpan.FromSeconds(Math.Clamp(wait, 0, 25)), null, http.RequestAborted);
         return TypedResults.Ok(batch);
     }
 
@@ -46,7 +46,7 @@ internal static class RealtimeEndpoints
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         try
         {
-            await log.StreamAsync(socket, id, after, http.RequestAborted);
+            await log.StreamAsync(socket, id, after, null, http.RequestAborted);
         }
         catch (Exception e) when (e is OperationCanceledException or System.Net.WebSockets.WebSocketException)
         {

@@ -110,6 +110,25 @@ internal sealed class Workspace
 
     /// <summary>★ The number of the workspace's last event (realtime); taken by UPDATE, one at a time.</summary>
     public long LastEventSequence { get; set; }
+
+    /// <summary>INB-3: how many open conversations an agent takes unless their own capacity is set.</summary>
+    public int DefaultCapacity { get; set; } = 5;
+
+    /// <summary>★ Self-healing: reassign when the assignee has not answered within this many minutes; null is off.</summary>
+    public int? ReassignAfterMinutes { get; set; }
+
+    /// <summary>Presence: an agent idle this many minutes becomes away; 0 never.</summary>
+    public int AwayAfterMinutes { get; set; } = 15;
+
+    /// <summary>HLP-4 widget pre-chat form: which fields it asks (all optional for the visitor).</summary>
+    public bool WidgetAskName { get; set; } = true;
+
+    public bool WidgetAskEmail { get; set; } = true;
+
+    public bool WidgetAskDepartment { get; set; }
+
+    /// <summary>HLP-4 identity verification: the key sites sign their user's email with (HMAC-SHA256); null until generated.</summary>
+    public string? WidgetSecret { get; set; }
 }
 
 /// <summary>
@@ -153,6 +172,12 @@ internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspac
         builder.Property(w => w.AgentVisibility).HasMaxLength(20).HasDefaultValue(Workspaces.AgentVisibility.All);
         builder.Property(w => w.RoutingMode).HasMaxLength(20).HasDefaultValue(RoutingModes.OpenAssignment);
         builder.Property(w => w.LastEventSequence).HasDefaultValue(0L);
+        builder.Property(w => w.DefaultCapacity).HasDefaultValue(5);
+        builder.Property(w => w.AwayAfterMinutes).HasDefaultValue(15);
+        builder.Property(w => w.WidgetAskName).HasDefaultValue(true);
+        builder.Property(w => w.WidgetAskEmail).HasDefaultValue(true);
+        builder.Property(w => w.WidgetAskDepartment).HasDefaultValue(false);
+        builder.Property(w => w.WidgetSecret).HasMaxLength(64);
         builder.HasOne<User>().WithMany().HasForeignKey(w => w.CreatedBy).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(w => new { w.Status, w.SubmittedAt });
     }

@@ -78,12 +78,20 @@ internal static class WorkspaceEndpoints
     private static Guid Me(ClaimsPrincipal principal, UserManager<User> users) => MySecurity.UserId(principal, users)!.Value;
 
     /// <summary>Runs <paramref name="work"/> when the caller may take <paramref name="action"/> in the workspace; else 404 or 403.</summary>
-    private static async Task<IResult> AllowedAsync<T>(
-        HttpContext http, Guid workspaceId, string action, Func<WorkspaceMembership, Task<Result<T>?>> work)
+    private static Task<IResult> AllowedAsync<T>(
+        HttpContext http, Guid workspaceId, string action, Func<WorkspaceMembership, Task<Result<T>?>> work) =>
+        AllowedAsync<T, OnboardingResource>(http, workspaceId, action, StatusOf, work);
+
+    /// <summary>
+    /// The same for any feature: its failures are worded from <typeparamref name="TResource"/>
+    /// (which also words <c>forbidden</c>) with the statuses <paramref name="statusOf"/> gives.
+    /// </summary>
+    internal static async Task<IResult> AllowedAsync<T, TResource>(
+        HttpContext http, Guid workspaceId, string action, Func<Failure, int> statusOf, Func<WorkspaceMembership, Task<Result<T>?>> work)
     {
         var services = http.RequestServices;
         var users = services.GetRequiredService<UserManager<User>>();
-        var strings = services.GetRequiredService<IStringLocalizer<OnboardingResource>>();
+        var strings = services.GetRequiredService<IStringLocalizer<TResource>>();
         var access = await services.GetRequiredService<WorkspaceAccess>().CheckAsync(Me(http.User, users), workspaceId, action, http.RequestAborted);
         if (access is not { } checkedAccess)
         {
@@ -91,14 +99,14 @@ internal static class WorkspaceEndpoints
         }
         if (!checkedAccess.Succeeded)
         {
-            return checkedAccess.Errors.ToProblem(StatusOf(checkedAccess.Errors[0]), strings, http);
+            return checkedAccess.Errors.ToProblem(StatusCodes.Status403Forbidden, strings, http);
         }
         var result = await work(checkedAccess.Value!);
         return result switch
         {
             null => TypedResults.NotFound(),
             { Succeeded: true } ok => TypedResults.Ok(ok.Value),
-            { } failed => failed.Errors.ToProblem(StatusOf(failed.Errors[0]), strings, http),
+            { } failed => failed.Errors.ToProblem(statusOf(failed.Errors[0]), strings, http),
         };
     }
 

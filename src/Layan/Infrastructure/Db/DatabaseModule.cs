@@ -34,7 +34,7 @@ internal static class DatabaseModule
             _ => SqliteConnectionString(services.GetRequiredService<IOptions<StorageOptions>>().Value.PathFor("layan.db")),
         };
         options.UseLayanDatabase(database.Provider, connectionString);
-        options.AddInterceptors(services.GetRequiredService<WorkCommittedInterceptor>());
+        options.AddInterceptors(services.GetRequiredService<WorkCommittedInterceptor>(), services.GetRequiredService<Features.Realtime.EventsCommittedInterceptor>());
     }
 
     /// <summary>The provider settings every <see cref="LayanDbContext"/> is made with (the app's and the tests').</summary>

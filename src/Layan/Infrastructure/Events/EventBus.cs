@@ -66,6 +66,7 @@ internal static class EventsModule
     public static WebApplicationBuilder AddEvents(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IEventBus, InProcessEventBus>();
+        builder.Services.AddSingleton<Features.Realtime.EventsCommittedInterceptor>();
         return builder;
     }
 }

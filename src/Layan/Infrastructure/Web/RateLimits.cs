@@ -19,6 +19,9 @@ internal sealed class RateLimitOptions
 
     /// <summary>Policy <see cref="RateLimits.PublicForm"/>: anonymous forms (problem reports, surveys, widget).</summary>
     public int PublicFormPerMinute { get; set; } = 30;
+
+    /// <summary>Policy <see cref="RateLimits.Widget"/>: the web chat widget's calls (a chat is many small requests).</summary>
+    public int WidgetPerMinute { get; set; } = 240;
 }
 
 /// <summary>The built-in limiter: a global per-IP budget plus named policies for sensitive routes.</summary>
@@ -26,6 +29,7 @@ internal static class RateLimits
 {
     public const string Auth = "auth";
     public const string PublicForm = "public-form";
+    public const string Widget = "widget";
 
     public static WebApplicationBuilder AddRateLimits(this WebApplicationBuilder builder)
     {
@@ -42,6 +46,7 @@ internal static class RateLimits
                 ? RateLimitPartition.GetNoLimiter("page-load")
                 : PerMinute(ClientKey(context), Settings(context).AuthPerMinute));
             options.AddPolicy(PublicForm, context => PerMinute(ClientKey(context), Settings(context).PublicFormPerMinute));
+            options.AddPolicy(Widget, context => PerMinute("widget:" + ClientKey(context), Settings(context).WidgetPerMinute));
             options.OnRejected = WriteRejectionAsync;
         });
         return builder;
@@ -71,7 +76,8 @@ internal static class RateLimits
         var path = context.Request.Path;
         return path.StartsWithSegments("/health") || path.StartsWithSegments("/_framework") ||
                path.StartsWithSegments("/_content") || path.StartsWithSegments("/css") ||
-               path.StartsWithSegments("/_blazor");
+               path.StartsWithSegments("/_blazor") || path.StartsWithSegments("/js") || path.StartsWithSegments("/sounds") ||
+               path.Equals("/widget.js", StringComparison.Ordinal);
     }
 
     private static async ValueTask WriteRejectionAsync(OnRejectedContext context, CancellationToken cancellationToken)

@@ -1,0 +1,254 @@
+using System.Text.Json;
+using Layan.Features.Accounts;
+using Layan.Features.Realtime;
+using Layan.Features.Workspaces;
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Layan.Features.Inbox;
+
+/// <summary>Section <c>Inbox</c>.</summary>
+internal sealed class InboxOptions
+{
+    public const string Section = "Inbox";
+
+    /// <summary>How long after its last heartbeat an agent still counts as online (mobile browsers pause timers).</summary>
+    public TimeSpan PresenceGrace { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>The periodic sweep: queued conversations, snoozes that end, presence, self-healing.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Widget attachments (images and PDF).</summary>
+    public long MaxAttachmentBytes { get; set; } = 10 * 1024 * 1024;
+}
+
+/// <summary>What started a routing pass (stored on each decision).</summary>
+internal static class RoutingTriggers
+{
+    public const string NewConversation = "new_conversation";
+    public const string AgentFreed = "agent_freed";
+    public const string AgentOnline = "agent_online";
+    public const string Settings = "settings";
+    public const string Sweep = "sweep";
+    public const string Reassign = "reassign";
+}
+
+/// <summary>
+/// The capacity-aware load counters (INB-3). Every change is one conditional UPDATE inside the
+/// caller's transaction, so an agent is never taken past capacity even by two nodes routing two
+/// departments at once: the second increment finds the row full and changes nothing.
+/// </summary>
+internal sealed class AgentLoad(LayanDbContext db, TenantContext tenant)
+{
+    /// <summary>Makes sure the agent has a state row (offline, empty) so conditional updates have something to match.</summary>
+    public Task EnsureAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO "AgentStates" ("WorkspaceId", "UserId", "Presence", "OpenCount", "LastAssignedSeq", "SoundOnMessage", "SoundOnAssignment", "BrowserNotifications", "EmailOnAssignment", "EmailOnMention")
+            VALUES ({Workspace}, {userId}, {PresenceStatus.Offline}, 0, 0, {Sounds.Chime}, {Sounds.Bell}, {true}, {true}, {true}) ON CONFLICT DO NOTHING
+            """,
+            cancellationToken);
+
+    /// <summary>One more open conversation for the agent, unless that would pass their capacity; false when full.</summary>
+    public async Task<bool> TryAddAsync(Guid userId, int defaultCapacity, long sequence, CancellationToken cancellationToken)
+    {
+        await EnsureAsync(userId, cancellationToken);
+        var workspaceId = Workspace;
+        return await db.Set<AgentState>()
+            .Where(a => a.WorkspaceId == workspaceId && a.UserId == userId && a.OpenCount < (a.Capacity ?? defaultCapacity))
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.OpenCount, a => a.OpenCount + 1).SetProperty(a => a.LastAssignedSeq, sequence), cancellationToken) == 1;
+    }
+
+    /// <summary>One open conversation fewer (resolved, snoozed, unassigned, transferred away).</summary>
+    public Task ReleaseAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var workspaceId = Workspace;
+        return db.Set<AgentState>().Where(a => a.WorkspaceId == workspaceId && a.UserId == userId && a.OpenCount > 0)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.OpenCount, a => a.OpenCount - 1), cancellationToken);
+    }
+
+    /// <summary>The next number for <see cref="AgentState.LastAssignedSeq"/>.</summary>
+    public async Task<long> NextSequenceAsync(CancellationToken cancellationToken)
+    {
+        var workspaceId = Workspace;
+        return (await db.Set<AgentState>().Where(a => a.WorkspaceId == workspaceId).MaxAsync(a => (long?)a.LastAssignedSeq, cancellationToken) ?? 0) + 1;
+    }
+
+    /// <summary>The nightly safety net: every counter recounted from the conversations themselves.</summary>
+    public async Task<int> RebuildAsync(CancellationToken cancellationToken)
+    {
+        var workspaceId = Workspace;
+        var counts = await db.Set<Conversation>()
+            .Where(c => c.WorkspaceId == workspaceId && c.AssigneeId != null && (c.Status == ConversationStatus.Open || c.Status == ConversationStatus.Pending))
+            .GroupBy(c => c.AssigneeId!.Value).Select(g => new { UserId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.UserId, g => g.Count, cancellationToken);
+        var fixedRows = 0;
+        foreach (var state in await db.Set<AgentState>().Where(a => a.WorkspaceId == workspaceId).ToListAsync(cancellationToken))
+        {
+            var actual = counts.GetValueOrDefault(state.UserId);
+            if (state.OpenCount != actual)
+            {
+                state.OpenCount = actual;
+                fixedRows++;
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return fixedRows;
+    }
+
+    private Guid Workspace => tenant.WorkspaceId ?? throw new InvalidOperationException("Enter a workspace first.");
+}
+
+/// <summary>
+/// INB-3, INB-4: drains a department's queue (highest priority, then earliest first) onto its
+/// online agents under capacity. One pass per department at a time: a PostgreSQL advisory lock
+/// (per department, held to the end of the transaction) serializes the nodes; SQLite's write
+/// lock does the same for the embedded default. Each assignment is a conditional UPDATE (still
+/// unassigned, still open), so a manual take racing the router cannot make two owners. Every
+/// decision is stored with its explanation (★).
+/// </summary>
+internal sealed class Router(
+    LayanDbContext db, TenantContext tenant, Entitlements entitlements, AgentLoad load, EventLog events,
+    IOptions<InboxOptions> options, TimeProvider clock)
+{
+    private const int MaxPerPass = 200;
+
+    /// <summary>The mode in effect: the chosen one while Distribute Chat counts, else Open Assignment.</summary>
+    public async Task<string> EffectiveModeAsync(Workspace workspace, CancellationToken cancellationToken) =>
+        workspace.RoutingMode != RoutingModes.OpenAssignment && await entitlements.SubscribedAsync(workspace.Id, PlanFeatures.DistributeChat, cancellationToken)
+            ? workspace.RoutingMode
+            : RoutingModes.OpenAssignment;
+
+    /// <summary>Routes the department's queue; returns how many conversations were assigned.</summary>
+    public async Task<int> RouteAsync(Guid departmentId, string trigger, CancellationToken cancellationToken)
+    {
+        var workspaceId = tenant.WorkspaceId ?? throw new InvalidOperationException("Enter a workspace first.");
+        var workspace = await db.Set<Workspace>().AsNoTracking().SingleAsync(w => w.Id == workspaceId, cancellationToken);
+        var mode = await EffectiveModeAsync(workspace, cancellationToken);
+        if (mode == RoutingModes.OpenAssignment)
+        {
+            return 0;
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"route:" + departmentId.ToString("N")}, 0))", cancellationToken);
+        }
+        var queue = await db.Set<Conversation>()
+            .Where(c => c.DepartmentId == departmentId && c.QueuedAt != null && c.AssigneeId == null && c.Status == ConversationStatus.Open)
+            .OrderByDescending(c => c.Priority).ThenBy(c => c.QueuedAt).ThenBy(c => c.Id)
+            .Select(c => new { c.Id, c.ReassignedFrom }).Take(MaxPerPass).ToListAsync(cancellationToken);
+        if (queue.Count == 0)
+        {
+            return 0;
+        }
+        var candidates = await CandidatesAsync(workspace, departmentId, cancellationToken);
+        var sequence = await load.NextSequenceAsync(cancellationToken);
+        var assigned = 0;
+        var pending = new List<(string Type, object Data)>();
+        foreach (var conversation in queue)
+        {
+            var pool = candidates.Select(c => c with { Previous = c.UserId == conversation.ReassignedFrom }).ToList();
+            var explanation = RoutingChoice.Choose(mode, pool);
+            // A candidate another department's pass filled meanwhile is marked full and the choice made again.
+            while (explanation.WinnerId is { } winner && !await load.TryAddAsync(winner, workspace.DefaultCapacity, sequence, cancellationToken))
+            {
+                candidates = Replace(candidates, winner, c => c with { Open = c.Capacity });
+                pool = Replace(pool, winner, c => c with { Open = c.Capacity });
+                explanation = RoutingChoice.Choose(mode, pool);
+            }
+            if (explanation.WinnerId is not { } chosen)
+            {
+                // Why the head of the queue waits is worth keeping once, when it arrives.
+                if (trigger == RoutingTriggers.NewConversation)
+                {
+                    Record(conversation.Id, trigger, explanation);
+                }
+                break;
+            }
+            var now = clock.GetUtcNow();
+            var claimed = await db.Set<Conversation>()
+                .Where(c => c.Id == conversation.Id && c.AssigneeId == null && c.Status == ConversationStatus.Open)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.AssigneeId, chosen).SetProperty(c => c.QueuedAt, (DateTimeOffset?)null)
+                    .SetProperty(c => c.AssignedAt, now).SetProperty(c => c.ReassignedFrom, (Guid?)null), cancellationToken);
+            if (claimed == 0)
+            {
+                await load.ReleaseAsync(chosen, cancellationToken);
+                continue;
+            }
+            sequence++;
+            candidates = Replace(candidates, chosen, c => c with { Open = c.Open + 1, LastAssignedSeq = sequence - 1 });
+            Record(conversation.Id, trigger, explanation);
+            var name = candidates.Single(c => c.UserId == chosen).Name;
+            pending.Add(("conversation.assigned", new AssignedEvent(conversation.Id, chosen, name, departmentId, null, explanation.Reason)));
+            assigned++;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var (type, data) in pending)
+        {
+            await events.AppendAsync(type, data, cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return assigned;
+    }
+
+    /// <summary>Routes every department the agent takes work from (theirs, and those without members, which route to everyone).</summary>
+    public async Task RouteForAgentAsync(Guid userId, string trigger, Guid? alsoDepartment, CancellationToken cancellationToken)
+    {
+        var departments = await db.Set<Department>()
+            .Where(d => d.Id == alsoDepartment || db.Set<DepartmentMember>().Any(m => m.DepartmentId == d.Id && m.UserId == userId) || !db.Set<DepartmentMember>().Any(m => m.DepartmentId == d.Id))
+            .Select(d => d.Id).ToListAsync(cancellationToken);
+        foreach (var department in departments)
+        {
+            await RouteAsync(department, trigger, cancellationToken);
+        }
+    }
+
+    /// <summary>The decisions stored for a conversation, newest first.</summary>
+    public async Task<IReadOnlyList<(RoutingDecision Decision, RoutingExplanation Explanation)>> DecisionsAsync(Guid conversationId, CancellationToken cancellationToken)
+    {
+        var rows = await db.Set<RoutingDecision>().AsNoTracking().Where(d => d.ConversationId == conversationId)
+            .OrderByDescending(d => d.DecidedAt).ThenByDescending(d => d.Id).Take(20).ToListAsync(cancellationToken);
+        return [.. rows.Select(r => (r, JsonSerializer.Deserialize<RoutingExplanation>(r.Explanation, JsonSerializerOptions.Web)!))];
+    }
+
+    /// <summary>
+    /// The department's members (a department nobody was put in stands for the whole team) who may
+    /// use the inbox, with their presence, load and capacity.
+    /// </summary>
+    private async Task<List<Candidate>> CandidatesAsync(Workspace workspace, Guid departmentId, CancellationToken cancellationToken)
+    {
+        var members = db.Set<DepartmentMember>().Where(m => m.DepartmentId == departmentId).Select(m => m.UserId);
+        var scoped = await members.AnyAsync(cancellationToken);
+        var rows = await (from m in db.Set<WorkspaceMember>()
+                          join u in db.Set<User>() on m.UserId equals u.Id
+                          join s in db.Set<AgentState>() on m.UserId equals s.UserId into states
+                          from s in states.DefaultIfEmpty()
+                          where m.WorkspaceId == workspace.Id && m.Active && (!scoped || members.Contains(m.UserId))
+                          select new { m.UserId, m.Role, u.FullName, State = s }).ToListAsync(cancellationToken);
+        var onlineSince = clock.GetUtcNow() - options.Value.PresenceGrace;
+        return [.. rows.Where(r => PermissionTable.Allows(r.Role, WorkspaceActions.UseInbox)).Select(r => new Candidate(
+            r.UserId, r.FullName,
+            r.State is { Presence: PresenceStatus.Online, LastSeenAt: { } seen } && seen >= onlineSince,
+            r.State?.OpenCount ?? 0, r.State?.Capacity ?? workspace.DefaultCapacity, r.State?.LastAssignedSeq ?? 0))];
+    }
+
+    private void Record(Guid conversationId, string trigger, RoutingExplanation explanation) =>
+        db.Add(new RoutingDecision
+        {
+            ConversationId = conversationId,
+            DecidedAt = clock.GetUtcNow(),
+            Trigger = trigger,
+            Mode = explanation.Mode,
+            WinnerId = explanation.WinnerId,
+            Explanation = JsonSerializer.Serialize(explanation, JsonSerializerOptions.Web),
+        });
+
+    private static List<Candidate> Replace(List<Candidate> candidates, Guid userId, Func<Candidate, Candidate> change) =>
+        [.. candidates.Select(c => c.UserId == userId ? change(c) : c)];
+}
+
+/// <summary>The payload of <c>conversation.assigned</c> (docs/realtime.md).</summary>
+internal sealed record AssignedEvent(Guid ConversationId, Guid? AssigneeId, string? AssigneeName, Guid DepartmentId, Guid? By, string? Reason);

@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Layan.Features.Inbox;
+using Layan.Infrastructure.Db;
+using Layan.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+
+namespace Layan.Tests.Inbox;
+
+// Covers INB-3 and INB-4 in the running app: the modes, capacity (never exceeded, the queue
+// drained when capacity frees), ★ explainable decisions for Supervisors, ★ self-healing (an
+// assignee gone silent past the grace window loses the conversation to a colleague), snoozes that
+// end, and on PostgreSQL many conversations arriving at once over two nodes on one database.
+public sealed class RoutingTests(PostgresServer postgres)
+{
+    private const string Ana = "ana@example.com";
+    private const string Ben = "ben@example.com";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task DistributeAsync(HttpClient ana, Guid id, string mode, int capacity)
+    {
+        await ana.SubscribeAsync(id, "distribute_chat");
+        (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/routing-mode", new { mode }, Ct)).EnsureSuccessStatusCode();
+        (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/inbox", new { defaultCapacity = capacity, awayAfterMinutes = 15, widgetAskName = true, widgetAskEmail = true }, Ct)).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task Minimum_workload_stays_within_capacity_queues_the_rest_and_explains_itself()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        using var ben = await app.JoinAsync(ana, id, Ben, "agent");
+        await DistributeAsync(ana, id, "minimum_workload", capacity: 1);
+        await ana.OnlineAsync(id);
+        await ben.OnlineAsync(id);
+        using var visitor = app.Browser();
+
+        var first = await visitor.StartChatAsync(id, "first");
+        var second = await visitor.StartChatAsync(id, "second");
+        var third = await visitor.StartChatAsync(id, "third");
+
+        var owners = new[] { await ana.AssigneeAsync(id, first.ConversationId), await ana.AssigneeAsync(id, second.ConversationId) };
+        owners.ShouldBe([await ana.UserIdAsync(id, Ana), await ana.UserIdAsync(id, Ben)], ignoreOrder: true);
+        (await ana.AssigneeAsync(id, third.ConversationId)).ShouldBeNull("both agents are at capacity");
+        var queue = (await visitor.VisitorViewAsync(third)).GetProperty("queue");
+        queue.GetProperty("position").GetInt32().ShouldBe(1);
+        queue.GetProperty("estimatedWaitSeconds").GetInt32().ShouldBeGreaterThan(0);
+        var waiting = await ana.ConversationAsync(id, third.ConversationId);
+        var why = waiting.GetProperty("decisions").EnumerateArray().ShouldHaveSingleItem().GetProperty("explanation");
+        why.GetProperty("reason").GetString().ShouldBe("no_candidate");
+        why.GetProperty("candidates").EnumerateArray().ShouldAllBe(c => c.GetProperty("verdicts").EnumerateArray().Any(v => v.GetProperty("filter").GetString() == "capacity" && !v.GetProperty("passed").GetBoolean()));
+        (await ben.ConversationAsync(id, first.ConversationId)).GetProperty("decisions").ValueKind.ShouldBe(JsonValueKind.Null, "agents do not see routing decisions");
+        (await ben.PostAsync($"/api/v1/workspaces/{id}/conversations/{third.ConversationId}/take", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+
+        var anaId = await ana.UserIdAsync(id, Ana);
+        var anas = owners[0] == anaId ? first : second;
+        (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/conversations/{anas.ConversationId}/status", new { status = "resolved" }, Ct)).EnsureSuccessStatusCode();
+
+        (await ana.AssigneeAsync(id, third.ConversationId)).ShouldBe(anaId, "her freed capacity drains the queue");
+        var decided = (await ana.ConversationAsync(id, third.ConversationId)).GetProperty("decisions")[0];
+        decided.GetProperty("trigger").GetString().ShouldBe("agent_freed");
+        decided.GetProperty("explanation").GetProperty("reason").GetString().ShouldBe("fewest_open");
+    }
+
+    [Fact]
+    public async Task A_silent_assignee_loses_the_conversation_to_an_online_colleague_and_snoozes_end_on_time()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        using var ben = await app.JoinAsync(ana, id, Ben, "agent");
+        await DistributeAsync(ana, id, "round", capacity: 5);
+        await ana.OnlineAsync(id);
+        using var visitor = app.Browser();
+        var chat = await visitor.StartChatAsync(id);
+        var anaId = await ana.UserIdAsync(id, Ana);
+        (await ana.AssigneeAsync(id, chat.ConversationId)).ShouldBe(anaId);
+
+        await ben.OnlineAsync(id);
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        (await ben.PostJsonAsync($"/api/v1/workspaces/{id}/presence/heartbeat", new { idleSeconds = 0 })).EnsureSuccessStatusCode();
+        await app.SweepAsync();
+
+        var benId = await ana.UserIdAsync(id, Ben);
+        (await ana.AssigneeAsync(id, chat.ConversationId)).ShouldBe(benId);
+        var decision = (await ana.ConversationAsync(id, chat.ConversationId)).GetProperty("decisions")[0];
+        decision.GetProperty("explanation").GetProperty("candidates").EnumerateArray()
+            .Single(c => c.GetProperty("userId").GetGuid() == anaId).GetProperty("verdicts")[0].GetProperty("passed").GetBoolean().ShouldBeFalse("Ana went offline");
+        (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/presence", Ct)).GetProperty("presence").GetString().ShouldBe("offline");
+
+        (await ben.PutAsJsonAsync($"/api/v1/workspaces/{id}/conversations/{chat.ConversationId}/status",
+            new { status = "snoozed", snoozedUntil = app.Clock.GetUtcNow().AddMinutes(30) }, Ct)).EnsureSuccessStatusCode();
+        (await ben.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/presence", Ct)).GetProperty("openCount").GetInt32().ShouldBe(0);
+        app.Clock.Advance(TimeSpan.FromMinutes(31));
+        (await ben.PostJsonAsync($"/api/v1/workspaces/{id}/presence/heartbeat", new { idleSeconds = 0 })).EnsureSuccessStatusCode();
+        await app.SweepAsync();
+        var woken = await ben.ConversationAsync(id, chat.ConversationId);
+        woken.GetProperty("summary").GetProperty("status").GetString().ShouldBe("open");
+        (await ben.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/presence", Ct)).GetProperty("openCount").GetInt32().ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Two_agents_taking_one_conversation_at_once_never_both_get_it(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var app = new LayanApp(database, LayanApp.ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        using var ben = await app.JoinAsync(ana, id, Ben, "agent");
+        using var visitor = app.Browser();
+
+        for (var round = 0; round < 5; round++)
+        {
+            var chat = await visitor.StartChatAsync(id, $"question {round}");
+            var path = $"/api/v1/workspaces/{id}/conversations/{chat.ConversationId}/take";
+            var answers = await Task.WhenAll(ana.PostAsync(path, null, Ct), ben.PostAsync(path, null, Ct));
+            answers.Count(a => a.IsSuccessStatusCode).ShouldBeGreaterThanOrEqualTo(1);
+            var owner = await ana.AssigneeAsync(id, chat.ConversationId);
+            owner.ShouldNotBeNull();
+        }
+        await using var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+        var states = await db.Set<AgentState>().IgnoreQueryFilters().ToListAsync(Ct);
+        var owned = await db.Set<Conversation>().IgnoreQueryFilters().GroupBy(c => c.AssigneeId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(Ct);
+        foreach (var state in states)
+        {
+            state.OpenCount.ShouldBe(owned.SingleOrDefault(o => o.Key == state.UserId)?.Count ?? 0, "the load counter matches what the agent holds");
+        }
+    }
+
+    [Fact]
+    public async Task Conversations_arriving_at_once_over_two_nodes_are_each_assigned_once_evenly_within_capacity()
+    {
+        const int Agents = 20;
+        const int Chats = 400;
+        const int Capacity = 30;
+        await using var database = await TestDatabase.CreateAsync(Provider.Postgres, postgres);
+        var settings = LayanApp.ManualTimers;
+        settings["RateLimits:AuthPerMinute"] = "1000";
+        settings["RateLimits:WidgetPerMinute"] = "10000";
+        settings["RateLimits:GlobalPerMinute"] = "100000";
+        await using var node1 = new LayanApp(database, settings);
+        using var ana = node1.Browser();
+        await node1.RegisterVerifiedAsync(ana, Ana);
+        var id = await node1.ActiveWorkspaceAsync(ana, Ana);
+        await DistributeAsync(ana, id, "round", Capacity);
+        await ana.OnlineAsync(id);
+        var agents = new List<HttpClient> { ana };
+        for (var i = 1; i < Agents; i++)
+        {
+            var agent = await node1.JoinAsync(ana, id, $"agent{i}@example.com", "agent", fullName: $"Agent {i}");
+            await agent.OnlineAsync(id);
+            agents.Add(agent);
+        }
+        await using var node2 = new LayanApp(database, settings, clock: node1.Clock);
+        using var visitor1 = node1.Browser();
+        using var visitor2 = node2.Browser();
+
+        await Parallel.ForAsync(0, Chats, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct }, async (i, _) =>
+            await (i % 2 == 0 ? visitor1 : visitor2).StartChatAsync(id, $"chat {i}"));
+        await node1.SweepAsync();
+
+        await using var scope = node1.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+        var conversations = await db.Set<Conversation>().IgnoreQueryFilters().Where(c => c.WorkspaceId == id).ToListAsync(Ct);
+        conversations.Count.ShouldBe(Chats);
+        conversations.ShouldAllBe(c => c.AssigneeId != null, "20 × 30 seats for 400 chats");
+        var perAgent = conversations.GroupBy(c => c.AssigneeId).Select(g => g.Count()).ToList();
+        perAgent.Count.ShouldBe(Agents);
+        perAgent.Max().ShouldBeLessThanOrEqualTo(Capacity);
+        (perAgent.Max() - perAgent.Min()).ShouldBeLessThanOrEqualTo(1, "round distribution stays even");
+        var decisions = await db.Set<RoutingDecision>().IgnoreQueryFilters().Where(d => d.WorkspaceId == id && d.WinnerId != null).GroupBy(d => d.ConversationId).Select(g => g.Count()).ToListAsync(Ct);
+        decisions.ShouldAllBe(n => n == 1, "each conversation was assigned exactly once");
+        var states = await db.Set<AgentState>().IgnoreQueryFilters().Where(a => a.WorkspaceId == id).ToListAsync(Ct);
+        states.Sum(s => s.OpenCount).ShouldBe(Chats);
+        foreach (var agent in agents.Skip(1))
+        {
+            agent.Dispose();
+        }
+    }
+}

@@ -23,6 +23,8 @@ public sealed class ErrorCodeDocumentationTests
                 typeof(Layan.Features.Workspaces.PlanErrors), typeof(Layan.Features.Workspaces.CatalogErrors), typeof(Layan.Features.Workspaces.SettingsErrors)]),
         ["inbox"] = new(
             Layan.Features.Inbox.InboxErrors.All, Layan.Features.Inbox.InboxEndpoints.StatusOf, Path.Combine("Inbox", "InboxResource"), [typeof(Layan.Features.Inbox.InboxErrors)]),
+        ["sla"] = new(
+            Layan.Features.Tickets.Sla.SlaErrors.All, _ => 400, Path.Combine("Tickets", "TicketsResource"), [typeof(Layan.Features.Tickets.Sla.SlaErrors)]),
     };
 
     public static TheoryData<string> FeatureNames => [.. Features.Keys];

@@ -22,6 +22,7 @@ internal static class InboxModule
     {
         app.MapInboxEndpoints();
         app.MapWidgetEndpoints();
+        Tickets.Sla.SlaEndpoints.MapSla(app);
         return app;
     }
 }

@@ -42,6 +42,9 @@ internal static class SlaErrors
     public const string AmountUnreachable = "amount_unreachable";
     public const string UnitInvalid = "unit_invalid";
     public const string PauseInvalid = "pause_invalid";
+
+    public static IReadOnlyList<string> All { get; } =
+        [TimeZoneInvalid, HoursRequired, HoursInvalid, HoursOverlap, DateInvalid, InstantInvalid, AmountInvalid, AmountUnreachable, UnitInvalid, PauseInvalid];
 }
 
 /// <summary>

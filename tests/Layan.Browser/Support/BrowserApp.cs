@@ -21,6 +21,10 @@ public sealed class BrowserApp : IAsyncLifetime
     [
         "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic",
+        // The widget test's shop page is served by Playwright and counts as a public site calling
+        // Layan on loopback, which Chromium's local-network rules would stop; in production both
+        // are public sites.
+        "--disable-features=LocalNetworkAccessChecks,PrivateNetworkAccessRespectPreflightResults",
     ];
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "layan-browser-" + Guid.NewGuid().ToString("N")[..8]);

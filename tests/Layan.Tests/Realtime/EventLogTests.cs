@@ -79,6 +79,30 @@ public sealed class EventLogTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task On_PostgreSQL_a_commit_on_one_node_wakes_a_long_poll_on_another_at_once()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Postgres, postgres);
+        // The table re-check is pushed out of reach: only NOTIFY can end the wait in time.
+        var settings = new Dictionary<string, string?> { ["Realtime:RecheckInterval"] = "00:02:00" };
+        await using var node1 = new LayanApp(database, settings);
+        using var ana = node1.Browser();
+        await node1.RegisterVerifiedAsync(ana, Ana);
+        var id = await node1.ActiveWorkspaceAsync(ana, Ana);
+        await using var node2 = new LayanApp(database, settings, clock: node1.Clock);
+        using var onNode2 = node2.Browser();
+        (await onNode2.LoginAsync(Ana)).EnsureSuccessStatusCode();
+        var last = (await PollAsync(onNode2, id, 0)).GetProperty("lastSequence").GetInt64();
+        await Task.Delay(1000, Ct); // node 2's listener is up
+
+        var waiting = PollAsync(onNode2, id, last, wait: 25);
+        await Task.Delay(300, Ct);
+        await AppendAsync(node1, id, 1);
+
+        var batch = await waiting.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        batch.GetProperty("events").EnumerateArray().ShouldHaveSingleItem().GetProperty("seq").GetInt64().ShouldBe(last + 1);
+    }
+
+    [Fact]
     public async Task A_socket_dropped_mid_stream_resumes_with_exactly_the_missed_events()
     {
         await using var app = await LayanApp.OnFreshSqliteAsync();

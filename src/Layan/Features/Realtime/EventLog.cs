@@ -10,8 +10,18 @@ using Layan.Infrastructure.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.Extensions.Options;
 
 namespace Layan.Features.Realtime;
+
+/// <summary>Section <c>Realtime</c>.</summary>
+internal sealed class RealtimeOptions
+{
+    public const string Section = "Realtime";
+
+    /// <summary>How often a waiting reader re-reads the table even if nothing woke it (a lost wake-up costs at most this).</summary>
+    public TimeSpan RecheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
 
 /// <summary>One event of a workspace, kept so a client that reconnects gets exactly what it missed.</summary>
 internal sealed class StoredEvent : IWorkspaceOwned
@@ -52,7 +62,7 @@ internal sealed record EventFrame(long Seq, string Type, JsonElement Data, DateT
 /// came after their last number and get exactly that, from the table; live listeners are woken by
 /// the event bus after each commit.
 /// </summary>
-internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBus bus, TimeProvider clock)
+internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBus bus, IOptions<RealtimeOptions> options, TimeProvider clock)
 {
     public const int MaxBatch = 500;
 
@@ -72,6 +82,11 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
             var payload = JsonSerializer.Serialize(data, data.GetType(), JsonSerializerOptions.Web);
             db.Add(new StoredEvent { WorkspaceId = workspaceId, Sequence = sequence, Type = type, Payload = payload, OccurredAt = clock.GetUtcNow() });
             await db.SaveChangesAsync(cancellationToken);
+            if (db.Database.IsNpgsql())
+            {
+                // Delivered by PostgreSQL when (and only if) the transaction commits: wakes the other nodes' listeners.
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_notify({PostgresEventListener.Channel}, {$"{workspaceId:N}:{sequence}"})", cancellationToken);
+            }
             if (own is not null)
             {
                 await own.CommitAsync(cancellationToken);
@@ -130,8 +145,8 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
                 await timeout.CancelAsync();
                 return batch;
             }
-            // Woken by a commit on this node, or every second for commits elsewhere.
-            await Task.WhenAny(wake, Task.Delay(TimeSpan.FromSeconds(1), timeout.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+            // Woken by a commit on this node or (PostgreSQL NOTIFY) on another; the re-check is only a safety net.
+            await Task.WhenAny(wake, Task.Delay(options.Value.RecheckInterval, timeout.Token).ContinueWith(_ => { }, TaskScheduler.Default));
             if (wake.IsCompleted)
             {
                 wake = WakeOnEventAsync(workspaceId, timeout.Token);

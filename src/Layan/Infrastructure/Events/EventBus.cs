@@ -67,6 +67,8 @@ internal static class EventsModule
     {
         builder.Services.AddSingleton<IEventBus, InProcessEventBus>();
         builder.Services.AddSingleton<Features.Realtime.EventsCommittedInterceptor>();
+        builder.Services.AddOptions<Features.Realtime.RealtimeOptions>().Bind(builder.Configuration.GetSection(Features.Realtime.RealtimeOptions.Section));
+        builder.Services.AddHostedService<Features.Realtime.PostgresEventListener>();
         return builder;
     }
 }

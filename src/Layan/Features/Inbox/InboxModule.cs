@@ -13,6 +13,7 @@ internal static class InboxModule
         services.AddScoped<InboxNotifications>();
         services.AddScoped<Presence>();
         services.AddScoped<InboxSweep>();
+        services.AddScoped<Infrastructure.Work.IWorkHandler<Infrastructure.Jobs.DueWork>, MoveRevokedHandler>();
         services.AddHostedService<InboxSweepService>();
         services.AddWidgetCors();
         return builder;

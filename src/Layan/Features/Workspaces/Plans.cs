@@ -248,8 +248,14 @@ internal sealed class PeriodEndHandler(Plans plans) : IWorkHandler<DueWork>
 /// (QR-2): all but the defaults. Channels (CH-3), surveys (SRV-5), Distribute Chat (INB-3) and
 /// Ticket (TKT-2) add their rule here with their features.
 /// </summary>
-internal sealed class Revocation(LayanDbContext db, Entitlements entitlements, AuditLog audit)
+internal sealed class Revocation(LayanDbContext db, Entitlements entitlements, AuditLog audit, DueWorkScheduler timers, TimeProvider clock)
 {
+    /// <summary>WS-3: open conversations still in Revoked departments this long after the lapse are moved to the Main Department.</summary>
+    public static readonly TimeSpan MoveRevokedAfter = TimeSpan.FromDays(7);
+
+    /// <summary>The timer kind that moves them (handled by the inbox).</summary>
+    public const string MoveRevokedKind = "departments.move-revoked";
+
     public async Task ApplyAsync(Guid workspaceId, string feature, CancellationToken cancellationToken)
     {
         var subscribed = await entitlements.SubscribedAsync(workspaceId, feature, cancellationToken);
@@ -265,6 +271,14 @@ internal sealed class Revocation(LayanDbContext db, Entitlements entitlements, A
         if (changed > 0)
         {
             audit.Record(subscribed ? "revocation.restored" : "revocation.applied", $"features/{feature}", null, new { items = changed }, workspaceId: workspaceId);
+            if (feature == PlanFeatures.Department && subscribed)
+            {
+                await timers.CancelAsync(MoveRevokedKind, cancellationToken);
+            }
+            else if (feature == PlanFeatures.Department)
+            {
+                await timers.ScheduleAsync(MoveRevokedKind, new { workspaceId }, clock.GetUtcNow() + MoveRevokedAfter, MoveRevokedKind, cancellationToken);
+            }
             await db.SaveChangesAsync(cancellationToken);
         }
     }

@@ -9,6 +9,15 @@ namespace Layan.Bench;
 /// </summary>
 public static class BenchProgram
 {
-    public static void Main(string[] args) =>
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["routing", ..])
+        {
+            var admin = Environment.GetEnvironmentVariable("LAYAN_BENCH_POSTGRES")
+                ?? throw new InvalidOperationException("Set LAYAN_BENCH_POSTGRES (bench/run.sh starts a throwaway PostgreSQL for you).");
+            return await RoutingBenchmark.RunAsync(admin);
+        }
         BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
+        return 0;
+    }
 }

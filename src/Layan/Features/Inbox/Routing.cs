@@ -52,9 +52,12 @@ internal sealed class AgentLoad(LayanDbContext db, TenantContext tenant)
             cancellationToken);
 
     /// <summary>One more open conversation for the agent, unless that would pass their capacity; false when full.</summary>
-    public async Task<bool> TryAddAsync(Guid userId, int defaultCapacity, long sequence, CancellationToken cancellationToken)
+    public async Task<bool> TryAddAsync(Guid userId, int defaultCapacity, long sequence, CancellationToken cancellationToken, bool ensure = true)
     {
-        await EnsureAsync(userId, cancellationToken);
+        if (ensure)
+        {
+            await EnsureAsync(userId, cancellationToken);
+        }
         var workspaceId = Workspace;
         return await db.Set<AgentState>()
             .Where(a => a.WorkspaceId == workspaceId && a.UserId == userId && a.OpenCount < (a.Capacity ?? defaultCapacity))
@@ -122,7 +125,11 @@ internal sealed class Router(
             : RoutingModes.OpenAssignment;
 
     /// <summary>Routes the department's queue; returns how many conversations were assigned.</summary>
-    public async Task<int> RouteAsync(Guid departmentId, string trigger, CancellationToken cancellationToken)
+    public Task<int> RouteAsync(Guid departmentId, string trigger, CancellationToken cancellationToken) =>
+        RouteAsync(departmentId, trigger, MaxPerPass, cancellationToken);
+
+    /// <summary>Routes at most <paramref name="limit"/> conversations of the department's queue.</summary>
+    public async Task<int> RouteAsync(Guid departmentId, string trigger, int limit, CancellationToken cancellationToken)
     {
         var workspaceId = tenant.WorkspaceId ?? throw new InvalidOperationException("Enter a workspace first.");
         var workspace = await db.Set<Workspace>().AsNoTracking().SingleAsync(w => w.Id == workspaceId, cancellationToken);
@@ -139,7 +146,7 @@ internal sealed class Router(
         var queue = await db.Set<Conversation>()
             .Where(c => c.DepartmentId == departmentId && c.QueuedAt != null && c.AssigneeId == null && c.Status == ConversationStatus.Open)
             .OrderByDescending(c => c.Priority).ThenBy(c => c.QueuedAt).ThenBy(c => c.Id)
-            .Select(c => new { c.Id, c.ReassignedFrom }).Take(MaxPerPass).ToListAsync(cancellationToken);
+            .Select(c => new { c.Id, c.ReassignedFrom }).Take(Math.Clamp(limit, 1, MaxPerPass)).ToListAsync(cancellationToken);
         if (queue.Count == 0)
         {
             return 0;
@@ -153,7 +160,8 @@ internal sealed class Router(
             var pool = candidates.Select(c => c with { Previous = c.UserId == conversation.ReassignedFrom }).ToList();
             var explanation = RoutingChoice.Choose(mode, pool);
             // A candidate another department's pass filled meanwhile is marked full and the choice made again.
-            while (explanation.WinnerId is { } winner && !await load.TryAddAsync(winner, workspace.DefaultCapacity, sequence, cancellationToken))
+            // Only online agents win, and being online needs a state row: no need to make sure of it.
+            while (explanation.WinnerId is { } winner && !await load.TryAddAsync(winner, workspace.DefaultCapacity, sequence, cancellationToken, ensure: false))
             {
                 candidates = Replace(candidates, winner, c => c with { Open = c.Capacity });
                 pool = Replace(pool, winner, c => c with { Open = c.Capacity });
@@ -186,10 +194,7 @@ internal sealed class Router(
             assigned++;
         }
         await db.SaveChangesAsync(cancellationToken);
-        foreach (var (type, data) in pending)
-        {
-            await events.AppendAsync(type, data, cancellationToken);
-        }
+        await events.AppendManyAsync(pending, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return assigned;
     }

@@ -70,28 +70,41 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
     /// Appends an event to the current workspace's log (in the caller's transaction if there is
     /// one); <see cref="EventsCommittedInterceptor"/> wakes listeners once it is committed.
     /// </summary>
-    public async Task<long> AppendAsync(string type, object data, CancellationToken cancellationToken)
+    public Task<long> AppendAsync(string type, object data, CancellationToken cancellationToken) =>
+        AppendManyAsync([(type, data)], cancellationToken);
+
+    /// <summary>Appends several events at once (one counter update, one insert batch, one wake-up); returns the last number.</summary>
+    public async Task<long> AppendManyAsync(IReadOnlyList<(string Type, object Data)> events, CancellationToken cancellationToken)
     {
         var workspaceId = tenant.WorkspaceId ?? throw new InvalidOperationException("Events belong to a workspace: enter one first.");
+        if (events.Count == 0)
+        {
+            return await db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.LastEventSequence).SingleAsync(cancellationToken);
+        }
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
             await db.Set<Workspace>().Where(w => w.Id == workspaceId)
-                .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastEventSequence, w => w.LastEventSequence + 1), cancellationToken);
-            var sequence = await db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.LastEventSequence).SingleAsync(cancellationToken);
-            var payload = JsonSerializer.Serialize(data, data.GetType(), JsonSerializerOptions.Web);
-            db.Add(new StoredEvent { WorkspaceId = workspaceId, Sequence = sequence, Type = type, Payload = payload, OccurredAt = clock.GetUtcNow() });
+                .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastEventSequence, w => w.LastEventSequence + events.Count), cancellationToken);
+            var last = await db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.LastEventSequence).SingleAsync(cancellationToken);
+            var now = clock.GetUtcNow();
+            for (var i = 0; i < events.Count; i++)
+            {
+                var (type, data) = events[i];
+                var payload = JsonSerializer.Serialize(data, data.GetType(), JsonSerializerOptions.Web);
+                db.Add(new StoredEvent { WorkspaceId = workspaceId, Sequence = last - events.Count + 1 + i, Type = type, Payload = payload, OccurredAt = now });
+            }
             await db.SaveChangesAsync(cancellationToken);
             if (db.Database.IsNpgsql())
             {
                 // Delivered by PostgreSQL when (and only if) the transaction commits: wakes the other nodes' listeners.
-                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_notify({PostgresEventListener.Channel}, {$"{workspaceId:N}:{sequence}"})", cancellationToken);
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_notify({PostgresEventListener.Channel}, {$"{workspaceId:N}:{last}"})", cancellationToken);
             }
             if (own is not null)
             {
                 await own.CommitAsync(cancellationToken);
             }
-            return sequence;
+            return last;
         }
         finally
         {

@@ -11,11 +11,11 @@ public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args is ["routing", ..])
+        if (args is [("routing" or "inbox") and var name, ..])
         {
             var admin = Environment.GetEnvironmentVariable("LAYAN_BENCH_POSTGRES")
                 ?? throw new InvalidOperationException("Set LAYAN_BENCH_POSTGRES (bench/run.sh starts a throwaway PostgreSQL for you).");
-            return await RoutingBenchmark.RunAsync(admin);
+            return name == "routing" ? await RoutingBenchmark.RunAsync(admin) : await InboxBenchmark.RunAsync(admin);
         }
         BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;

@@ -26,17 +26,7 @@ internal static class RoutingBenchmark
     public static async Task<int> RunAsync(string adminConnectionString)
     {
         var connectionString = await CreateDatabaseAsync(adminConnectionString, "layan_bench_routing");
-        UseSourceContentRoot();
-        await using var layan = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseSetting("Database:Provider", "Postgres");
-            web.UseSetting("ConnectionStrings:Layan", connectionString);
-            web.UseSetting("Storage:DataDirectory", Path.Combine(Path.GetTempPath(), "layan-bench-" + Guid.NewGuid().ToString("N")));
-            web.UseSetting("Inbox:SweepInterval", "00:00:00");
-            web.UseSetting("Work:DueWork:Enabled", "false");
-            web.UseSetting("Work:Outbox:Enabled", "false");
-            web.UseEnvironment("Production");
-        });
+        await using var layan = Host(connectionString);
         _ = layan.Server; // starts the host: migrations applied
         var (workspaceId, departments) = await SeedAsync(layan.Services);
 
@@ -136,7 +126,7 @@ internal static class RoutingBenchmark
         return watch.Elapsed;
     }
 
-    private static async Task<(Guid Workspace, IReadOnlyList<Guid> Departments)> SeedAsync(IServiceProvider services)
+    internal static async Task<(Guid Workspace, IReadOnlyList<Guid> Departments)> SeedAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
@@ -198,7 +188,7 @@ internal static class RoutingBenchmark
         await Task.CompletedTask;
     }
 
-    private static User NewUser(string name) => new()
+    internal static User NewUser(string name) => new()
     {
         UserName = $"{name}@bench.example",
         Email = $"{name}@bench.example",
@@ -210,6 +200,22 @@ internal static class RoutingBenchmark
         CreatedAt = DateTimeOffset.UtcNow,
         SecurityStamp = Guid.NewGuid().ToString(),
     };
+
+    /// <summary>Layan in-process on the benchmark's database, with no background work of its own.</summary>
+    internal static WebApplicationFactory<Program> Host(string connectionString)
+    {
+        UseSourceContentRoot();
+        return new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("Database:Provider", "Postgres");
+            web.UseSetting("ConnectionStrings:Layan", connectionString);
+            web.UseSetting("Storage:DataDirectory", Path.Combine(Path.GetTempPath(), "layan-bench-" + Guid.NewGuid().ToString("N")));
+            web.UseSetting("Inbox:SweepInterval", "00:00:00");
+            web.UseSetting("Work:DueWork:Enabled", "false");
+            web.UseSetting("Work:Outbox:Enabled", "false");
+            web.UseEnvironment("Production");
+        });
+    }
 
     /// <summary>The test host finds Layan's content root (appsettings, wwwroot) in the repository.</summary>
     internal static void UseSourceContentRoot()

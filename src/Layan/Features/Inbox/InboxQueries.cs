@@ -42,6 +42,13 @@ internal sealed class InboxQueries(LayanDbContext db, Router router, TimeProvide
 {
     public const int PageSize = 25;
 
+    /// <summary>Counts stop here: a view shows "1000+" rather than counting a million rows on every refresh.</summary>
+    public const int CountCap = 1000;
+
+    /// <summary>The number of rows, up to <see cref="CountCap"/> + 1 (meaning "more than the cap").</summary>
+    private static Task<int> CappedCountAsync(IQueryable<Conversation> query, CancellationToken cancellationToken) =>
+        query.Take(CountCap + 1).CountAsync(cancellationToken);
+
     /// <summary>What a member may see: everything, or for agents under ★ department-scoped visibility their departments' and their own.</summary>
     public static IQueryable<Conversation> Visible(LayanDbContext db, WorkspaceMembership access)
     {
@@ -73,9 +80,9 @@ internal sealed class InboxQueries(LayanDbContext db, Router router, TimeProvide
             query = Search(query, search.ToLowerInvariant());
         }
         var counts = new InboxCounts(
-            await query.CountAsync(c => c.AssigneeId == me, cancellationToken),
-            await query.CountAsync(c => c.AssigneeId == null, cancellationToken),
-            await query.CountAsync(cancellationToken));
+            await CappedCountAsync(query.Where(c => c.AssigneeId == me), cancellationToken),
+            await CappedCountAsync(query.Where(c => c.AssigneeId == null), cancellationToken),
+            await CappedCountAsync(query, cancellationToken));
         var view = filter.View switch
         {
             InboxViews.Mine => query.Where(c => c.AssigneeId == me),

@@ -256,8 +256,9 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasOne<Contact>().WithMany().HasForeignKey(c => c.ContactId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Department>().WithMany().HasForeignKey(c => c.DepartmentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<User>().WithMany().HasForeignKey(c => c.AssigneeId).OnDelete(DeleteBehavior.SetNull);
-        builder.HasIndex(c => new { c.WorkspaceId, c.LastActivityAt });
-        builder.HasIndex(c => new { c.WorkspaceId, c.AssigneeId, c.Status });
+        // The inbox's views: by status (All), and by assignee and status (Mine, Unassigned), newest activity first.
+        builder.HasIndex(c => new { c.WorkspaceId, c.Status, c.LastActivityAt });
+        builder.HasIndex(c => new { c.WorkspaceId, c.AssigneeId, c.Status, c.LastActivityAt });
         builder.HasIndex(c => new { c.WorkspaceId, c.DepartmentId, c.QueuedAt });
         builder.HasIndex(c => c.ContactId);
         builder.HasIndex(c => c.VisitorTokenHash).IsUnique();

@@ -880,7 +880,7 @@ textarea.input{resize:none;min-height:44px}
         scheduleRead();
       }
     } else if (type === 'conversation.assigned') {
-      if (data.assigneeId) {
+      if (data.assigned) {
         const name = data.assigneeName || null;
         if (name && name !== agentName) addNote(fmt(T.joined, { name }));
         assigned = true;

@@ -68,6 +68,8 @@ public sealed class InboxTests
         var seen = stream.GetProperty("events").EnumerateArray().ToList();
         seen.Select(e => e.GetProperty("type").GetString()).Distinct().Order().ShouldBe(["conversation.assigned", "message.created"]);
         seen.ShouldAllBe(e => !e.GetProperty("data").ToString().Contains("twice"));
+        seen.ShouldAllBe(e => !e.GetProperty("data").EnumerateObject().Any(p => p.Name == "authorId" || p.Name == "assigneeId"), "no internal ids reach the visitor");
+        seen.Single(e => e.GetProperty("type").GetString() == "conversation.assigned").GetProperty("data").GetProperty("assigned").GetBoolean().ShouldBeTrue();
         var agentStream = await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/events?after=0", Ct);
         agentStream.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ShouldContain("conversation.created");
         agentStream.GetProperty("events").ToString().ShouldContain("twice", customMessage: "agents see notes in their stream");

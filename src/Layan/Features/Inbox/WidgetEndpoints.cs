@@ -235,11 +235,39 @@ internal static class WidgetEndpoints
         }
     }
 
-    /// <summary>What the visitor may see of the workspace's stream: their conversation's public events (no notes, no mentions, their own typing left out).</summary>
-    private static Func<EventFrame, bool> ForVisitor(Guid conversationId) => frame =>
-        VisitorEvents.Contains(frame.Type) &&
-        frame.Data.TryGetProperty("conversationId", out var id) && id.GetString() == conversationId.ToString() &&
-        !(frame.Type == "message.created" && frame.Data.GetProperty("kind").GetString() == MessageKinds.Note) &&
-        !(frame.Type == "typing" && frame.Data.GetProperty("who").GetString() != "agent") &&
-        !(frame.Type == "message.read" && frame.Data.GetProperty("reader").GetString() != "agent");
+    /// <summary>
+    /// What the visitor may see of the workspace's stream: their conversation's public events (no
+    /// notes, no mentions, not their own typing or reading), reshaped to what the widget shows, so no
+    /// internal id (agents', departments', labels') leaves the workspace.
+    /// </summary>
+    private static Func<EventFrame, EventFrame?> ForVisitor(Guid conversationId) => frame =>
+    {
+        if (!VisitorEvents.Contains(frame.Type) || !frame.Data.TryGetProperty("conversationId", out var id) || id.GetString() != conversationId.ToString())
+        {
+            return null;
+        }
+        var data = frame.Data;
+        object? shown = frame.Type switch
+        {
+            "message.created" when data.GetProperty("kind").GetString() != MessageKinds.Note => new
+            {
+                conversationId,
+                id = data.GetProperty("id"),
+                kind = data.GetProperty("kind"),
+                authorName = data.GetProperty("authorName"),
+                body = data.GetProperty("body"),
+                attachmentName = data.GetProperty("attachmentName"),
+                attachmentType = data.GetProperty("attachmentType"),
+                attachmentSize = data.GetProperty("attachmentSize"),
+                at = data.GetProperty("at"),
+                readAt = data.GetProperty("readAt"),
+            },
+            "conversation.assigned" => new { conversationId, assigned = data.GetProperty("assigneeId").ValueKind == JsonValueKind.String, assigneeName = data.GetProperty("assigneeName") },
+            "conversation.updated" => new { conversationId, status = data.GetProperty("status") },
+            "message.read" when data.GetProperty("reader").GetString() == "agent" => new { conversationId, reader = "agent", upTo = data.GetProperty("upTo") },
+            "typing" when data.GetProperty("who").GetString() == "agent" => new { conversationId, who = "agent", name = data.GetProperty("name") },
+            _ => null,
+        };
+        return shown is null ? null : frame with { Data = JsonSerializer.SerializeToElement(shown, JsonSerializerOptions.Web) };
+    };
 }

@@ -131,11 +131,11 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
 
     /// <summary>
     /// Long poll: the events after <paramref name="after"/>, waiting up to <paramref name="wait"/>
-    /// for the first one. With a <paramref name="filter"/> (the widget's view of one conversation)
-    /// only matching events count, and <see cref="EventBatch.LastSequence"/> is the last number
-    /// looked at, the one to resume after.
+    /// for the first one. With a <paramref name="view"/> (the widget's view of one conversation)
+    /// only the events it keeps count, as it shapes them (null: left out), and
+    /// <see cref="EventBatch.LastSequence"/> is the last number looked at, the one to resume after.
     /// </summary>
-    public async Task<EventBatch> WaitAsync(Guid workspaceId, long after, TimeSpan wait, Func<EventFrame, bool>? filter, CancellationToken cancellationToken)
+    public async Task<EventBatch> WaitAsync(Guid workspaceId, long after, TimeSpan wait, Func<EventFrame, EventFrame?>? view, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(wait);
@@ -143,11 +143,11 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
         while (true)
         {
             var batch = await ReadAsync(workspaceId, after, cancellationToken);
-            if (filter is not null && !batch.Resync)
+            if (view is not null && !batch.Resync)
             {
                 var newest = batch.LastSequence;
                 after = batch.Events.Count > 0 ? batch.Events[^1].Seq : after;
-                batch = new EventBatch([.. batch.Events.Where(filter)], after, Resync: false);
+                batch = new EventBatch([.. batch.Events.Select(view).OfType<EventFrame>()], after, Resync: false);
                 if (batch.Events.Count == 0 && after < newest)
                 {
                     continue; // a full page of other conversations' events: read on
@@ -171,12 +171,12 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
     /// The live socket: sends what came after <paramref name="after"/>, then each new event as it
     /// commits, as one JSON text frame per batch; ends when the client goes.
     /// </summary>
-    public async Task StreamAsync(WebSocket socket, Guid workspaceId, long after, Func<EventFrame, bool>? filter, CancellationToken cancellationToken)
+    public async Task StreamAsync(WebSocket socket, Guid workspaceId, long after, Func<EventFrame, EventFrame?>? view, CancellationToken cancellationToken)
     {
         var last = after;
         while (socket.State == WebSocketState.Open && !cancellationToken.IsCancellationRequested)
         {
-            var batch = await WaitAsync(workspaceId, last, TimeSpan.FromSeconds(25), filter, cancellationToken);
+            var batch = await WaitAsync(workspaceId, last, TimeSpan.FromSeconds(25), view, cancellationToken);
             if (batch.Events.Count > 0 || batch.Resync)
             {
                 var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(batch, JsonSerializerOptions.Web));
@@ -187,7 +187,7 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
                     return;
                 }
             }
-            last = filter is null ? batch.Events.Count > 0 ? batch.Events[^1].Seq : last : batch.LastSequence;
+            last = view is null ? batch.Events.Count > 0 ? batch.Events[^1].Seq : last : batch.LastSequence;
         }
     }
 

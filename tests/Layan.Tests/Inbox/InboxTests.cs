@@ -248,4 +248,44 @@ public sealed class InboxTests
         (await dana.GetAsync(page, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await dana.GetAsync($"/w/{id}/inbox", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task A_widget_socket_dropped_mid_stream_resumes_with_exactly_what_the_visitor_missed()
+    {
+        var (app, ana, id) = await WorkspaceAsync();
+        await using var _ = app;
+        using var __ = ana;
+        using var visitor = app.Browser();
+        var chat = await visitor.StartChatAsync(id, "first");
+        var conversation = $"/api/v1/workspaces/{id}/conversations/{chat.ConversationId}";
+        (await ana.PostJsonAsync($"{conversation}/messages", new { body = "reply 1" })).EnsureSuccessStatusCode();
+
+        var (first, last) = await ReceiveAsync(app, chat, after: 0);
+        first.ShouldBe(["first", "reply 1"]);
+        // The socket is gone; the agent goes on writing (and a note the visitor must never get).
+        (await ana.PostJsonAsync($"{conversation}/messages", new { body = "reply 2" })).EnsureSuccessStatusCode();
+        (await ana.PostJsonAsync($"{conversation}/messages", new { body = "internal", note = true })).EnsureSuccessStatusCode();
+        (await ana.PostJsonAsync($"{conversation}/messages", new { body = "reply 3" })).EnsureSuccessStatusCode();
+
+        var (resumed, _) = await ReceiveAsync(app, chat, after: last);
+        resumed.ShouldBe(["reply 2", "reply 3"]);
+    }
+
+    /// <summary>Opens the widget's socket, says hello with <paramref name="after"/>, reads one batch, then drops the connection.</summary>
+    private static async Task<(List<string?> Bodies, long Last)> ReceiveAsync(LayanApp app, Chat chat, long after)
+    {
+        var client = app.Server.CreateWebSocketClient();
+        using var socket = await client.ConnectAsync(new Uri(app.Server.BaseAddress, $"/api/v1/widget/{chat.WorkspaceId}/live"), Ct);
+        var hello = JsonSerializer.SerializeToUtf8Bytes(new { type = "hello", token = chat.Token, after });
+        await socket.SendAsync(hello, System.Net.WebSockets.WebSocketMessageType.Text, endOfMessage: true, Ct);
+        var buffer = new byte[64 * 1024];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var received = await socket.ReceiveAsync(buffer, timeout.Token);
+        var batch = JsonDocument.Parse(buffer.AsMemory(0, received.Count)).RootElement;
+        socket.Abort();
+        var bodies = batch.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "message.created")
+            .Select(e => e.GetProperty("data").GetProperty("body").GetString()).ToList();
+        return (bodies, batch.GetProperty("lastSequence").GetInt64());
+    }
 }

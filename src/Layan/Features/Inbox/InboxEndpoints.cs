@@ -37,7 +37,7 @@ internal static class InboxEndpoints
         workspace.MapGet("/conversations", ListAsync).WithSummary("The inbox: `view` (mine, unassigned, all), `department`, `label`, `status` (default open), `q` (contact or text), `page`; with counts (X-2).");
         workspace.MapGet("/conversations/{conversationId:guid}", DetailAsync).WithSummary("One conversation: messages, notes, labels, contact and their history (INB-5), queue place, routing decisions (Supervisors).");
         workspace.MapPost("/conversations/{conversationId:guid}/messages", ReplyAsync).WithSummary("`{body, note}`: a public reply, or a private note where `@name` mentions a colleague.");
-        workspace.MapPost("/conversations/{conversationId:guid}/attachments", AttachAsync).WithSummary("Multipart `file` (image or PDF, ≤ 10 MB), optional `body` and `note`.").DisableAntiforgery();
+        workspace.MapPost("/conversations/{conversationId:guid}/attachments", AttachAsync).WithSummary("Multipart `file` (image or PDF, ≤ 10 MB), optional `body` and `note`.").DisableAntiforgery().WithAttachmentLimit(app);
         workspace.MapGet("/conversations/{conversationId:guid}/attachments/{messageId:guid}", DownloadAsync).WithSummary("An attachment's bytes.");
         workspace.MapPost("/conversations/{conversationId:guid}/take", TakeAsync).WithSummary("Take an unassigned conversation (within capacity).");
         workspace.MapPut("/conversations/{conversationId:guid}/assignee", AssignAsync).WithSummary("`{userId}`: transfer to an agent (null: back to the queue) (INB-6).");

@@ -51,13 +51,17 @@ internal static class WidgetEndpoints
         widget.MapPost("/conversations", StartAsync).WithSummary("Start a chat (or leave a message with `offline: true`); answers the visitor token, once.");
         widget.MapGet("/conversation", ViewAsync).WithSummary("The visitor's conversation: messages (no notes), status, agent, ★ queue position and estimated wait.");
         widget.MapPost("/messages", MessageAsync).WithSummary("`{body}`: the visitor writes.");
-        widget.MapPost("/attachments", AttachAsync).WithSummary("Multipart `file`: an image or PDF up to 10 MB.").DisableAntiforgery();
+        widget.MapPost("/attachments", AttachAsync).WithSummary("Multipart `file`: an image or PDF up to 10 MB.").DisableAntiforgery().WithAttachmentLimit(app);
         widget.MapGet("/attachments/{messageId:guid}", DownloadAsync).WithSummary("An attachment of the visitor's conversation.");
         widget.MapPost("/typing", TypingAsync).WithSummary("The visitor is typing.");
         widget.MapPost("/read", ReadAsync).WithSummary("The visitor has seen the agent's messages (read receipts).");
         widget.MapGet("/events", EventsAsync).WithSummary("Long poll (the WebSocket's fallback): the conversation's events after `after`, waiting up to `wait` seconds.");
         widget.MapGet("/live", LiveAsync).WithSummary("WebSocket: send `{\"type\":\"hello\",\"token\":…,\"after\":n}` first; then batches of the conversation's events.");
     }
+
+    /// <summary>The server stops reading an upload past the attachment limit (and a little for the form around it).</summary>
+    internal static RouteHandlerBuilder WithAttachmentLimit(this RouteHandlerBuilder endpoint, WebApplication app) =>
+        endpoint.WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(app.Services.GetRequiredService<IOptions<InboxOptions>>().Value.MaxAttachmentBytes + 64 * 1024));
 
     private static async Task<Workspace?> EnterAsync(Guid workspaceId, HttpContext http)
     {

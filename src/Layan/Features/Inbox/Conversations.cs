@@ -141,7 +141,7 @@ internal sealed class Conversations(
         conversation.StartSequence = await events.AppendAsync("conversation.created", new CreatedEvent(conversation.Id, department.Id, conversation.Channel, contact.Name ?? contact.Email, conversation.LastMessagePreview), cancellationToken);
         await events.AppendAsync("message.created", Item(message, contact.Name), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        await router.RouteAsync(department.Id, RoutingTriggers.NewConversation, cancellationToken);
+        await router.TriggerAsync(() => router.RouteAsync(department.Id, RoutingTriggers.NewConversation, cancellationToken), RoutingTriggers.NewConversation);
         return new VisitorSession(conversation.Id, token);
     }
 
@@ -475,11 +475,11 @@ internal sealed class Conversations(
         }
         if (freedAgent is { } agent)
         {
-            await router.RouteForAgentAsync(agent, RoutingTriggers.AgentFreed, conversation.DepartmentId, cancellationToken);
+            await router.TriggerAsync(() => router.RouteForAgentAsync(agent, RoutingTriggers.AgentFreed, conversation.DepartmentId, cancellationToken), RoutingTriggers.AgentFreed);
         }
         else
         {
-            await router.RouteAsync(conversation.DepartmentId, RoutingTriggers.AgentFreed, cancellationToken);
+            await router.TriggerAsync(() => router.RouteAsync(conversation.DepartmentId, RoutingTriggers.AgentFreed, cancellationToken), RoutingTriggers.AgentFreed);
         }
     }
 

@@ -99,7 +99,7 @@ internal sealed class Presence(LayanDbContext db, AgentLoad load, Router router,
         audit.Record("inbox.capacity", $"members/{userId}", new { capacity = state.Capacity }, new { capacity }, actorId: access.Member.UserId.ToString());
         state.Capacity = capacity;
         await db.SaveChangesAsync(cancellationToken);
-        await router.RouteForAgentAsync(userId, RoutingTriggers.Settings, null, cancellationToken);
+        await router.TriggerAsync(() => router.RouteForAgentAsync(userId, RoutingTriggers.Settings, null, cancellationToken), RoutingTriggers.Settings);
         return Settings(access, state);
     }
 
@@ -129,7 +129,7 @@ internal sealed class Presence(LayanDbContext db, AgentLoad load, Router router,
         await db.SaveChangesAsync(cancellationToken);
         foreach (var department in await db.Set<Department>().Select(d => d.Id).ToListAsync(cancellationToken))
         {
-            await router.RouteAsync(department, RoutingTriggers.Settings, cancellationToken);
+            await router.TriggerAsync(() => router.RouteAsync(department, RoutingTriggers.Settings, cancellationToken), RoutingTriggers.Settings);
         }
         return InboxSettingsOf(workspace);
     }
@@ -151,7 +151,7 @@ internal sealed class Presence(LayanDbContext db, AgentLoad load, Router router,
     {
         if (!wasOnline && IsOnline(state))
         {
-            await router.RouteForAgentAsync(access.Member.UserId, RoutingTriggers.AgentOnline, null, cancellationToken);
+            await router.TriggerAsync(() => router.RouteForAgentAsync(access.Member.UserId, RoutingTriggers.AgentOnline, null, cancellationToken), RoutingTriggers.AgentOnline);
         }
     }
 

@@ -112,11 +112,31 @@ internal sealed class AgentLoad(LayanDbContext db, TenantContext tenant)
 /// unassigned, still open), so a manual take racing the router cannot make two owners. Every
 /// decision is stored with its explanation (★).
 /// </summary>
-internal sealed class Router(
+internal sealed partial class Router(
     LayanDbContext db, TenantContext tenant, Entitlements entitlements, AgentLoad load, EventLog events,
-    IOptions<InboxOptions> options, TimeProvider clock)
+    IOptions<InboxOptions> options, TimeProvider clock, ILogger<Router> logger)
 {
     private const int MaxPerPass = 200;
+
+    /// <summary>
+    /// A routing pass started by a change that is already committed: if it fails, the change still
+    /// stands (the visitor's chat exists, the status changed) and the sweep routes the queue later.
+    /// </summary>
+    public async Task TriggerAsync(Func<Task> pass, string trigger)
+    {
+        try
+        {
+            await pass();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            db.ChangeTracker.Clear();
+            LogTriggerFailed(logger, e, trigger);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A routing pass ({Trigger}) failed; the sweep routes the queue later.")]
+    private static partial void LogTriggerFailed(ILogger logger, Exception exception, string trigger);
 
     /// <summary>The mode in effect: the chosen one while Distribute Chat counts, else Open Assignment.</summary>
     public async Task<string> EffectiveModeAsync(Workspace workspace, CancellationToken cancellationToken) =>

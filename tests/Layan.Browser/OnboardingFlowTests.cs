@@ -80,14 +80,16 @@ public sealed partial class OnboardingFlowTests(BrowserApp app) : IClassFixture<
         await ClaimAsync(reviewer, "Ferretería Gil");
         await Assertions.Expect(reviewer.GetByTestId("document-pdf")).ToHaveCountAsync(2);
         await Assertions.Expect(reviewer.GetByTestId("document-image")).ToBeVisibleAsync();
-        (await reviewer.GetByTestId("document-image").EvaluateAsync<int>("image => image.naturalWidth")).ShouldBe(1, "the image is served to the reviewer");
+        // The image is served to the reviewer (once it has loaded, it is 1 pixel wide).
+        await Assertions.Expect(reviewer.GetByTestId("document-image")).ToHaveJSPropertyAsync("naturalWidth", 1);
         var proof = reviewer.GetByTestId("review-proof_of_address");
         await proof.GetByTestId("verdict").SelectOptionAsync("more_needed");
         await proof.GetByTestId("verdict-reason").FillAsync("The receipt is not readable");
         await reviewer.GetByTestId("outcome-request_changes").CheckAsync();
         await reviewer.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "review-en.png"), FullPage = true });
         await reviewer.GetByTestId("decide").ClickAsync();
-        await Assertions.Expect(reviewer.GetByTestId("review-notice")).ToBeVisibleAsync();
+        await Assertions.Expect(reviewer.GetByTestId("review-status")).ToHaveAttributeAsync("data-status", "changes_requested");
+        await Assertions.Expect(reviewer.GetByTestId("review-notice")).ToHaveTextAsync("The decision is recorded and the applicant emailed.");
 
         // Only the proof of address can be uploaded again.
         await applicant.ReloadAsync();

@@ -43,10 +43,36 @@
   }
 
   // ---- live updates ----
+  // A swap between a button's press and its release would lose the click (the release lands on
+  // the new button), and one after a form was sent is pointless: swaps wait for the release and
+  // stop once the page is leaving.
+  let pressing = false, leaving = false, pending = null;
+  document.addEventListener("pointerdown", () => { pressing = true; }, true);
+  for (const type of ["pointerup", "pointercancel"]) {
+    document.addEventListener(type, () => {
+      pressing = false;
+      // after the click and the submit it may cause, both dispatched in this same task
+      setTimeout(() => { if (pending) { const swap = pending; pending = null; swap(); } }, 0);
+    }, true);
+  }
+  document.addEventListener("submit", () => { leaving = true; });
+  window.addEventListener("pagehide", () => { leaving = true; });
+  window.addEventListener("pageshow", e => { if (e.persisted) leaving = false; });
+
+  // Only the newest read is shown: an older answer arriving late never replaces a newer one.
+  let generation = 0;
   async function refresh() {
+    const mine = ++generation;
     const response = await fetch(location.href, { credentials: "same-origin" });
     if (!response.ok) return;
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    if (mine !== generation) return;
+    pending = () => swap(page);
+    if (!pressing) { pending = null; swap(page); }
+  }
+
+  function swap(page) {
+    if (leaving) return;
     for (const id of ["inbox-list", "inbox-thread"]) {
       const current = document.getElementById(id), fresh = page.getElementById(id);
       if (!current || !fresh) continue;
@@ -65,6 +91,8 @@
     for (const e of batch.events) {
       after = e.seq;
       if (e.type === "typing") continue;
+      // the agent's own read receipts change nothing this page shows
+      if (e.type === "message.read" && e.data.reader === "agent") continue;
       changed = true;
       if (e.type === "message.created" && e.data.kind === "customer") {
         play(root.dataset.soundMessage);

@@ -6,7 +6,7 @@ namespace Layan.Browser;
 // Covers PLAN-1..3 and WS-3 as an Administrator uses them in Chromium: subscribe to Department in
 // the Shop, create departments (three with the Main Department), unsubscribe, let the period end
 // (the server's clock is moved a month ahead), see two departments Revoked, subscribe again and
-// see them back.
+// see them back; then rename one.
 public sealed class ShopFlowTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     private const string Email = "adi@example.com";
@@ -58,5 +58,13 @@ public sealed class ShopFlowTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(department).ToHaveAttributeAsync("data-subscribed", "true");
         await page.GotoAsync($"/w/{id}/team");
         await Assertions.Expect(page.Locator("[data-testid=department] .badge")).ToHaveCountAsync(0);
+
+        // Renamed, as any department can be.
+        var support = page.GetByTestId("department").Filter(new LocatorFilterOptions { HasText = "Support" });
+        await support.GetByTestId("rename-department-details").Locator("summary").ClickAsync();
+        await support.GetByTestId("rename-department-name").FillAsync("Customer care");
+        await support.GetByTestId("rename-department-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("department").Filter(new LocatorFilterOptions { HasText = "Customer care" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("department")).ToHaveCountAsync(3);
     }
 }

@@ -12,7 +12,8 @@ namespace Layan.Tests.Workspaces;
 // are defaults), more with it, and when it lapses only the defaults stay usable, the others
 // Revoked and back when it returns; defaults can be chosen while subscribed; readable colours.
 // The revocation rules are driven table-wise: every feature × subscribe → create beyond the free
-// quota → lapse → restore.
+// quota → lapse → restore. Labels, quick replies and departments are renamed with the rules of
+// creating them, audited with before/after, and never across workspaces.
 public sealed class CatalogTests(PostgresServer postgres)
 {
     private const string Ana = "ana@example.com";
@@ -153,5 +154,79 @@ public sealed class CatalogTests(PostgresServer postgres)
 
         (await ana.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/labels", Ct)).EnumerateArray()
             .Where(l => l.GetProperty("isDefault").GetBoolean()).Select(l => l.GetProperty("id").GetGuid()).ShouldBe(chosen, ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task Labels_quick_replies_and_departments_are_renamed_by_the_rules_of_creating_them_and_never_across_workspaces()
+    {
+        const string Ben = "ben@example.com";
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        using var ben = app.Browser();
+        await app.RegisterVerifiedAsync(ben, Ben, fullName: "Ben Ng");
+        var bens = await app.ActiveWorkspaceAsync(ben, Ben, "Ben's Shop");
+        var api = $"/api/v1/workspaces/{id}";
+        var vip = await (await ana.PostJsonAsync($"{api}/labels", new { name = "VIP", colour = "#b91c1c" })).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        (await ana.PostJsonAsync($"{api}/labels", new { name = "Sales", colour = "#1a56db" })).EnsureSuccessStatusCode();
+        var thanks = await (await ana.PostJsonAsync($"{api}/quick-replies", new { keyword = "thanks", text = "Thank you!" })).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var main = (await ana.GetFromJsonAsync<JsonElement>($"{api}/departments", Ct)).EnumerateArray().Single();
+        var label = $"{api}/labels/{vip.GetProperty("id").GetGuid()}";
+        var reply = $"{api}/quick-replies/{thanks.GetProperty("id").GetGuid()}";
+        var department = $"{api}/departments/{main.GetProperty("id").GetGuid()}";
+
+        var renamed = await ana.PutAsJsonAsync(label, new { name = " Gold ", colour = "#1A56DB" }, Ct);
+        var taken = await ana.PutAsJsonAsync(label, new { name = "Sales", colour = "#1a56db" }, Ct);
+        var pale = await ana.PutAsJsonAsync(label, new { name = "Pale", colour = "#fff59d" }, Ct);
+        var rekeyed = await ana.PutAsJsonAsync(reply, new { keyword = "/Thanks-2", text = "Many thanks!" }, Ct);
+        var badKeyword = await ana.PutAsJsonAsync(reply, new { keyword = "two words", text = "x" }, Ct);
+        var support = await ana.PutAsJsonAsync(department, new { name = "Support" }, Ct);
+        var unnamed = await ana.PutAsJsonAsync(department, new { name = "  " }, Ct);
+        // Ben, through his own workspace's path or Ana's, reaches none of Ana's items.
+        var fromBens = await ben.PutAsJsonAsync(label.Replace(id.ToString(), bens.ToString(), StringComparison.Ordinal), new { name = "Mine", colour = "#1a56db" }, Ct);
+        var intoAnas = await ben.PutAsJsonAsync(department, new { name = "Mine" }, Ct);
+        var unknown = await ana.PutAsJsonAsync($"{api}/labels/{Guid.NewGuid()}", new { name = "Ghost", colour = "#1a56db" }, Ct);
+
+        (await renamed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("name").GetString().ShouldBe("Gold");
+        (await taken.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("code").GetString().ShouldBe("name_taken");
+        (await pale.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("colour_contrast_low");
+        (await rekeyed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("keyword").GetString().ShouldBe("thanks-2");
+        (await badKeyword.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("keyword_invalid");
+        (await support.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("isDefault").GetBoolean().ShouldBeTrue("the Main Department keeps its role");
+        (await unnamed.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("department_name_required");
+        fromBens.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        intoAnas.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var labels = await ana.GetFromJsonAsync<JsonElement>($"{api}/labels", Ct);
+        labels.EnumerateArray().Select(l => (l.GetProperty("name").GetString(), l.GetProperty("colour").GetString())).ShouldBe([("Gold", "#1a56db"), ("Sales", "#1a56db")], ignoreOrder: true);
+        (await ana.GetFromJsonAsync<JsonElement>($"{api}/departments", Ct)).EnumerateArray().Single().GetProperty("name").GetString().ShouldBe("Support");
+        var audit = (await ana.GetFromJsonAsync<JsonElement>($"{api}/audit?action=label.updated", Ct)).GetProperty("items").EnumerateArray().ShouldHaveSingleItem();
+        audit.GetProperty("before").GetString()!.ShouldContain("\"name\":\"VIP\"");
+        audit.GetProperty("after").GetString()!.ShouldContain("\"name\":\"Gold\"");
+    }
+
+    [Fact]
+    public async Task The_pages_rename_and_explain_a_refusal_in_the_reader_s_language()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var ana = app.Browser("id");
+        await app.RegisterVerifiedAsync(ana, Ana, language: "id");
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        var api = $"/api/v1/workspaces/{id}";
+        var vip = await (await ana.PostJsonAsync($"{api}/labels", new { name = "VIP", colour = "#b91c1c" })).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        (await ana.PostJsonAsync($"{api}/labels", new { name = "Sales", colour = "#1a56db" })).EnsureSuccessStatusCode();
+        var main = (await ana.GetFromJsonAsync<JsonElement>($"{api}/departments", Ct)).EnumerateArray().Single().GetProperty("id").GetGuid();
+        var labelId = vip.GetProperty("id").GetGuid().ToString();
+
+        var taken = WebUtility.HtmlDecode(await (await ana.SubmitFormAsync($"/w/{id}/labels", "edit-label", ("EditLabel.Id", labelId), ("EditLabel.Name", "Sales"), ("EditLabel.Colour", "#b91c1c"))).Content.ReadAsStringAsync(Ct));
+        var gold = WebUtility.HtmlDecode(await (await ana.SubmitFormAsync($"/w/{id}/labels", "edit-label", ("EditLabel.Id", labelId), ("EditLabel.Name", "Emas"), ("EditLabel.Colour", "#b91c1c"))).Content.ReadAsStringAsync(Ct));
+        await ana.SubmitFormAsync($"/w/{id}/team", "rename-department", ("RenameDepartment.Id", main.ToString()), ("RenameDepartment.Name", "Layanan"));
+
+        taken.ShouldContain("data-error-code=\"name_taken\"");
+        taken.ShouldContain("Nama itu sudah dipakai di ruang kerja ini.");
+        gold.ShouldContain(">Emas</span>");
+        gold.ShouldContain(">Ubah</summary>");
+        (await ana.GetFromJsonAsync<JsonElement>($"{api}/departments", Ct)).EnumerateArray().Single().GetProperty("name").GetString().ShouldBe("Layanan");
     }
 }

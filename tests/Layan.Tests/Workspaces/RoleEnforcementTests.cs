@@ -31,6 +31,9 @@ public sealed class RoleEnforcementTests
         (HttpMethod.Delete, "/labels/00000000-0000-0000-0000-000000000001", null, "supervisor"),
         (HttpMethod.Delete, "/quick-replies/00000000-0000-0000-0000-000000000001", null, "supervisor"),
         (HttpMethod.Delete, "/departments/00000000-0000-0000-0000-000000000001", null, "supervisor"),
+        (HttpMethod.Put, "/departments/00000000-0000-0000-0000-000000000001", new { name = "X" }, "supervisor"),
+        (HttpMethod.Put, "/labels/00000000-0000-0000-0000-000000000001", new { name = "X", colour = "#1a56db" }, "supervisor"),
+        (HttpMethod.Put, "/quick-replies/00000000-0000-0000-0000-000000000001", new { keyword = "x", text = "X" }, "supervisor"),
     ];
 
     private static readonly string[] Ranks = ["agent", "supervisor", "administrator"];

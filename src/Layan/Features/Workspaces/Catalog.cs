@@ -104,6 +104,52 @@ internal sealed partial class Catalog(LayanDbContext db, Entitlements entitlemen
 
     public async Task<Result<LabelItem>> CreateLabelAsync(WorkspaceMembership access, string? name, string? colour, CancellationToken cancellationToken)
     {
+        var fields = LabelFields(name, colour);
+        if (!fields.Succeeded)
+        {
+            return Result<LabelItem>.Failed(fields.Errors);
+        }
+        var (trimmed, hex) = fields.Value;
+        var label = await CreateAsync(access, PlanFeatures.Label, new Label { Name = trimmed, Colour = hex, CreatedAt = clock.GetUtcNow() },
+            ct => db.Set<Label>().AnyAsync(l => l.WorkspaceId == access.WorkspaceId && l.Name == trimmed, ct), cancellationToken);
+        return label.Succeeded ? new LabelItem(label.Value!.Id, trimmed, hex, label.Value.IsDefault, false) : Result<LabelItem>.Failed(label.Errors);
+    }
+
+    /// <summary>Renames or recolours a label (Revoked ones too: editing does not make them usable). Null when there is none.</summary>
+    public async Task<Result<LabelItem>?> UpdateLabelAsync(WorkspaceMembership access, Guid id, string? name, string? colour, CancellationToken cancellationToken)
+    {
+        var fields = LabelFields(name, colour);
+        return await UpdateAsync<Label, LabelItem>(access, PlanFeatures.Label, id, fields.Errors,
+            ct => db.Set<Label>().AnyAsync(l => l.WorkspaceId == access.WorkspaceId && l.Id != id && l.Name == fields.Value.Name, ct),
+            label => (label.Name, label.Colour) = fields.Value,
+            label => new LabelItem(label.Id, label.Name, label.Colour, label.IsDefault, label.Revoked), cancellationToken);
+    }
+
+    public async Task<Result<QuickReplyItem>> CreateQuickReplyAsync(WorkspaceMembership access, string? keyword, string? text, CancellationToken cancellationToken)
+    {
+        var fields = QuickReplyFields(keyword, text);
+        if (!fields.Succeeded)
+        {
+            return Result<QuickReplyItem>.Failed(fields.Errors);
+        }
+        var (key, body) = fields.Value;
+        var reply = await CreateAsync(access, PlanFeatures.QuickReply, new QuickReply { Keyword = key, Text = body, CreatedAt = clock.GetUtcNow() },
+            ct => db.Set<QuickReply>().AnyAsync(q => q.WorkspaceId == access.WorkspaceId && q.Keyword == key, ct), cancellationToken);
+        return reply.Succeeded ? new QuickReplyItem(reply.Value!.Id, key, body, reply.Value.IsDefault, false) : Result<QuickReplyItem>.Failed(reply.Errors);
+    }
+
+    /// <summary>Changes a quick reply's keyword or text. Null when there is none.</summary>
+    public async Task<Result<QuickReplyItem>?> UpdateQuickReplyAsync(WorkspaceMembership access, Guid id, string? keyword, string? text, CancellationToken cancellationToken)
+    {
+        var fields = QuickReplyFields(keyword, text);
+        return await UpdateAsync<QuickReply, QuickReplyItem>(access, PlanFeatures.QuickReply, id, fields.Errors,
+            ct => db.Set<QuickReply>().AnyAsync(q => q.WorkspaceId == access.WorkspaceId && q.Id != id && q.Keyword == fields.Value.Keyword, ct),
+            reply => (reply.Keyword, reply.Text) = fields.Value,
+            reply => new QuickReplyItem(reply.Id, reply.Keyword, reply.Text, reply.IsDefault, reply.Revoked), cancellationToken);
+    }
+
+    private static Result<(string Name, string Colour)> LabelFields(string? name, string? colour)
+    {
         var trimmed = name?.Trim() ?? "";
         var errors = new List<Failure>();
         if (trimmed.Length is 0 or > 50 || trimmed.Any(char.IsControl))
@@ -119,16 +165,10 @@ internal sealed partial class Catalog(LayanDbContext db, Entitlements entitlemen
         {
             errors.Add(new Failure(CatalogErrors.ColourContrastLow, "colour"));
         }
-        if (errors.Count > 0)
-        {
-            return Result<LabelItem>.Failed(errors);
-        }
-        var label = await CreateAsync(access, PlanFeatures.Label, new Label { Name = trimmed, Colour = hex, CreatedAt = clock.GetUtcNow() },
-            ct => db.Set<Label>().AnyAsync(l => l.WorkspaceId == access.WorkspaceId && l.Name == trimmed, ct), cancellationToken);
-        return label.Succeeded ? new LabelItem(label.Value!.Id, trimmed, hex, label.Value.IsDefault, false) : Result<LabelItem>.Failed(label.Errors);
+        return errors.Count > 0 ? Result<(string, string)>.Failed(errors) : (trimmed, hex);
     }
 
-    public async Task<Result<QuickReplyItem>> CreateQuickReplyAsync(WorkspaceMembership access, string? keyword, string? text, CancellationToken cancellationToken)
+    private static Result<(string Keyword, string Text)> QuickReplyFields(string? keyword, string? text)
     {
         var key = keyword?.Trim().TrimStart('/').ToLowerInvariant() ?? "";
         var body = text?.Trim() ?? "";
@@ -141,13 +181,7 @@ internal sealed partial class Catalog(LayanDbContext db, Entitlements entitlemen
         {
             errors.Add(new Failure(CatalogErrors.TextRequired, "text"));
         }
-        if (errors.Count > 0)
-        {
-            return Result<QuickReplyItem>.Failed(errors);
-        }
-        var reply = await CreateAsync(access, PlanFeatures.QuickReply, new QuickReply { Keyword = key, Text = body, CreatedAt = clock.GetUtcNow() },
-            ct => db.Set<QuickReply>().AnyAsync(q => q.WorkspaceId == access.WorkspaceId && q.Keyword == key, ct), cancellationToken);
-        return reply.Succeeded ? new QuickReplyItem(reply.Value!.Id, key, body, reply.Value.IsDefault, false) : Result<QuickReplyItem>.Failed(reply.Errors);
+        return errors.Count > 0 ? Result<(string, string)>.Failed(errors) : (key, body);
     }
 
     /// <summary>While subscribed, chooses which items are the defaults (at most the free quota).</summary>
@@ -187,6 +221,36 @@ internal sealed partial class Catalog(LayanDbContext db, Entitlements entitlemen
         audit.Record($"{feature}.deleted", $"{feature}/{id}", item, null, actorId: access.Member.UserId.ToString());
         await db.SaveChangesAsync(cancellationToken);
         return true;
+    }
+
+    // The name is checked with the workspace's row held, as when creating; before and after go to the audit log.
+    private async Task<Result<TItem>?> UpdateAsync<T, TItem>(
+        WorkspaceMembership access, string feature, Guid id, IReadOnlyList<Failure> invalid, Func<CancellationToken, Task<bool>> nameTaken, Action<T> apply,
+        Func<T, TItem> view, CancellationToken cancellationToken)
+        where T : QuotaItem
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockWorkspaceAsync(access.WorkspaceId, cancellationToken);
+        var item = await db.Set<T>().SingleOrDefaultAsync(i => i.Id == id && i.WorkspaceId == access.WorkspaceId, cancellationToken);
+        if (item is null)
+        {
+            return null;
+        }
+        if (invalid.Count > 0)
+        {
+            return Result<TItem>.Failed(invalid);
+        }
+        if (await nameTaken(cancellationToken))
+        {
+            return new Failure(CatalogErrors.NameTaken, "name");
+        }
+        var before = view(item);
+        apply(item);
+        var after = view(item);
+        audit.Record($"{feature}.updated", $"{feature}/{id}", before, after, actorId: access.Member.UserId.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return after;
     }
 
     // The quota is counted with the workspace's row held; the first items up to the free quota are defaults.

@@ -115,6 +115,34 @@ internal sealed class Departments(LayanDbContext db, Entitlements entitlements, 
         return new DepartmentItem(department.Id, department.Name, false, false, []);
     }
 
+    /// <summary>Renames a department (the Main Department too; Revoked ones keep their state). Null when there is none.</summary>
+    public async Task<Result<DepartmentItem>?> RenameAsync(WorkspaceMembership access, Guid departmentId, string? name, CancellationToken cancellationToken)
+    {
+        var trimmed = name?.Trim() ?? "";
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockWorkspaceAsync(access.WorkspaceId, cancellationToken);
+        var department = await db.Set<Department>().SingleOrDefaultAsync(d => d.Id == departmentId && d.WorkspaceId == access.WorkspaceId, cancellationToken);
+        if (department is null)
+        {
+            return null;
+        }
+        if (trimmed.Length is 0 or > 100 || trimmed.Any(char.IsControl))
+        {
+            return new Failure(DepartmentErrors.NameRequired, "name");
+        }
+        if (await db.Set<Department>().AnyAsync(d => d.WorkspaceId == access.WorkspaceId && d.Id != departmentId && d.Name == trimmed, cancellationToken))
+        {
+            return new Failure(DepartmentErrors.NameTaken, "name");
+        }
+        audit.Record("department.renamed", $"departments/{department.Id}", new { department.Name }, new { Name = trimmed }, actorId: access.Member.UserId.ToString());
+        department.Name = trimmed;
+        await db.SaveChangesAsync(cancellationToken);
+        await events.AppendAsync("department.renamed", new { departmentId = department.Id, department.Name }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        var members = await db.Set<DepartmentMember>().Where(m => m.DepartmentId == departmentId).Select(m => m.UserId).ToListAsync(cancellationToken);
+        return new DepartmentItem(department.Id, department.Name, department.IsDefault, department.Revoked, members);
+    }
+
     /// <summary>Deletes a department (its memberships go with it); the Main Department stays. Null when there is none.</summary>
     public async Task<Result<bool>?> DeleteAsync(WorkspaceMembership access, Guid departmentId, CancellationToken cancellationToken)
     {

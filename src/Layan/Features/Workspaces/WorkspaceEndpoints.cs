@@ -51,6 +51,9 @@ internal static class WorkspaceEndpoints
         workspace.MapPost("/members/{memberId:guid}/reactivate", ReactivateAsync).WithSummary("Reactivate a member.");
         workspace.MapGet("/departments", DepartmentsAsync).WithSummary("Departments and their members (WS-2).");
         workspace.MapPost("/departments", CreateDepartmentAsync).WithSummary("Create a department; one without the Department feature (PLAN-1).");
+        workspace.MapPut("/departments/{departmentId:guid}", RenameDepartmentAsync).WithSummary("`{name}`: rename a department (the Main Department too).");
+        workspace.MapPut("/labels/{itemId:guid}", UpdateLabelAsync).WithSummary("`{name, colour}`: rename or recolour a label (same rules as creating).");
+        workspace.MapPut("/quick-replies/{itemId:guid}", UpdateQuickReplyAsync).WithSummary("`{keyword, text}`: change a quick reply (same rules as creating).");
         workspace.MapPut("/departments/{departmentId:guid}/members", SetDepartmentMembersAsync).WithSummary("Set a department's members.");
         workspace.MapGet("/labels", LabelsAsync).WithSummary("Labels; Revoked ones cannot be used (LBL-1).");
         workspace.MapPost("/labels", CreateLabelAsync).WithSummary("A label: name and a colour readable on white (4.5:1); 5 without the Label feature.");
@@ -159,6 +162,15 @@ internal static class WorkspaceEndpoints
 
     private static Task<IResult> CreateDepartmentAsync(Guid id, NameBody body, Departments departments, HttpContext http) =>
         AllowedAsync(http, id, WorkspaceActions.ManageDepartments, async access => (Result<DepartmentItem>?)await departments.CreateAsync(access, body.Name, http.RequestAborted));
+
+    private static Task<IResult> RenameDepartmentAsync(Guid id, Guid departmentId, NameBody body, Departments departments, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageDepartments, access => departments.RenameAsync(access, departmentId, body.Name, http.RequestAborted));
+
+    private static Task<IResult> UpdateLabelAsync(Guid id, Guid itemId, LabelBody body, Catalog catalog, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageLabels, access => catalog.UpdateLabelAsync(access, itemId, body.Name, body.Colour, http.RequestAborted));
+
+    private static Task<IResult> UpdateQuickReplyAsync(Guid id, Guid itemId, QuickReplyBody body, Catalog catalog, HttpContext http) =>
+        AllowedAsync(http, id, WorkspaceActions.ManageQuickReplies, access => catalog.UpdateQuickReplyAsync(access, itemId, body.Keyword, body.Text, http.RequestAborted));
 
     private static Task<IResult> SetDepartmentMembersAsync(Guid id, Guid departmentId, MembersBody body, Departments departments, HttpContext http) =>
         AllowedAsync(http, id, WorkspaceActions.ManageDepartments, access => departments.SetMembersAsync(access, departmentId, body.UserIds, http.RequestAborted));

@@ -11,11 +11,16 @@ public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args is [("routing" or "inbox") and var name, ..])
+        if (args is [("routing" or "inbox" or "live") and var name, ..])
         {
             var admin = Environment.GetEnvironmentVariable("LAYAN_BENCH_POSTGRES")
                 ?? throw new InvalidOperationException("Set LAYAN_BENCH_POSTGRES (bench/run.sh starts a throwaway PostgreSQL for you).");
-            return name == "routing" ? await RoutingBenchmark.RunAsync(admin) : await InboxBenchmark.RunAsync(admin);
+            return name switch
+            {
+                "routing" => await RoutingBenchmark.RunAsync(admin),
+                "inbox" => await InboxBenchmark.RunAsync(admin),
+                _ => await LiveBenchmark.RunAsync(admin, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5000),
+            };
         }
         BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;

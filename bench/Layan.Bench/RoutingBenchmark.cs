@@ -42,14 +42,7 @@ internal static class RoutingBenchmark
         // A backlog: the same number queued at once, drained by passes that assign up to 200 each.
         await QueueAsync(layan.Services, workspaceId, departments);
         var drain = Stopwatch.StartNew();
-        await Task.WhenAll(departments.Select(department => Task.Run(async () =>
-        {
-            await using var scope = layan.Services.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(workspaceId);
-            while (await scope.ServiceProvider.GetRequiredService<Router>().RouteAsync(department, RoutingTriggers.Sweep, CancellationToken.None) > 0)
-            {
-            }
-        })));
+        await DrainAsync(layan.Services, workspaceId, departments);
         drain.Stop();
         await CheckAsync(layan.Services, workspaceId, 2 * PerDepartment * Departments);
 
@@ -60,6 +53,17 @@ internal static class RoutingBenchmark
         Console.WriteLine($"baseline: {assignments} single-row UPDATE transactions in {baseline.TotalSeconds:F2} s = {baselineRate:F0}/s");
         return 0;
     }
+
+    /// <summary>Routes every department's queue at once, in passes of up to 200, until nothing is left to assign.</summary>
+    internal static Task DrainAsync(IServiceProvider services, Guid workspaceId, IReadOnlyList<Guid> departments) =>
+        Task.WhenAll(departments.Select(department => Task.Run(async () =>
+        {
+            await using var scope = services.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(workspaceId);
+            while (await scope.ServiceProvider.GetRequiredService<Router>().RouteAsync(department, RoutingTriggers.Sweep, CancellationToken.None) > 0)
+            {
+            }
+        })));
 
     private static void Report(string what, int assignments, TimeSpan elapsed, double baselineRate)
     {
@@ -202,11 +206,15 @@ internal static class RoutingBenchmark
     };
 
     /// <summary>Layan in-process on the benchmark's database, with no background work of its own.</summary>
-    internal static WebApplicationFactory<Program> Host(string connectionString)
+    internal static WebApplicationFactory<Program> Host(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
         UseSourceContentRoot();
         return new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                web.UseSetting(key, value);
+            }
             web.UseSetting("Database:Provider", "Postgres");
             web.UseSetting("ConnectionStrings:Layan", connectionString);
             web.UseSetting("Storage:DataDirectory", Path.Combine(Path.GetTempPath(), "layan-bench-" + Guid.NewGuid().ToString("N")));

@@ -14,7 +14,9 @@ namespace Layan.Tests.Realtime;
 // Covers ★ gap-free realtime: every event of a workspace gets the next number, with no gap and no
 // duplicate even when many are written at once (SQLite and PostgreSQL); a client that comes back
 // with its last number gets exactly what it missed, by long poll or over a WebSocket dropped
-// mid-stream; a number the workspace never reached answers "resync"; only members read.
+// mid-stream; a number the workspace never reached answers "resync"; only members read. Many
+// listeners share one reader per workspace (EventFeeds) and still get exactly their events, whether
+// the feed holds them or they are older than it.
 public sealed class EventLogTests(PostgresServer postgres)
 {
     private const string Ana = "ana@example.com";
@@ -55,6 +57,48 @@ public sealed class EventLogTests(PostgresServer postgres)
         missed.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()).ShouldBe([58L, 59L, 60L]);
         var ahead = await PollAsync(ana, id, 61);
         ahead.GetProperty("resync").GetBoolean().ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Listeners_sharing_the_workspace_s_feed_each_get_exactly_the_events_after_their_number(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var app = new LayanApp(database);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        await AppendAsync(app, id, 40);
+        var start = (await PollAsync(ana, id, 0)).GetProperty("lastSequence").GetInt64();
+
+        // 30 listeners from every number up to now (the oldest from before the feed existed) wait
+        // while 40 more events are written; each follows the stream to the end.
+        using var lease = app.Services.GetRequiredService<EventFeeds>().Join(id);
+        var listeners = Enumerable.Range(0, 30).Select(i => Task.Run(async () =>
+        {
+            await using var scope = app.Scope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(id);
+            var log = scope.ServiceProvider.GetRequiredService<EventLog>();
+            var after = start - i;
+            var seen = new List<long>();
+            while (after < start + 40)
+            {
+                var batch = await log.WaitAsync(id, after, TimeSpan.FromSeconds(10), null, Ct);
+                batch.Resync.ShouldBeFalse();
+                seen.AddRange(batch.Events.Select(e => e.Seq));
+                after = batch.Events.Count > 0 ? batch.Events[^1].Seq : after;
+            }
+            return (From: start - i, Seen: seen);
+        }, Ct)).ToList();
+        await Task.Delay(200, Ct);
+        await AppendAsync(app, id, 40);
+
+        foreach (var (from, seen) in await Task.WhenAll(listeners).WaitAsync(TimeSpan.FromSeconds(30), Ct))
+        {
+            seen.ShouldBe(Enumerable.Range((int)from + 1, (int)(start + 40 - from)).Select(n => (long)n), $"after {from}");
+        }
+        lease.Feed.TryRead(start + 39)!.Events.ShouldHaveSingleItem().Seq.ShouldBe(start + 40, "the feed holds the newest events");
     }
 
     [Fact]

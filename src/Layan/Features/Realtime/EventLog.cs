@@ -62,7 +62,7 @@ internal sealed record EventFrame(long Seq, string Type, JsonElement Data, DateT
 /// came after their last number and get exactly that, from the table; live listeners are woken by
 /// the event bus after each commit.
 /// </summary>
-internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBus bus, IOptions<RealtimeOptions> options, TimeProvider clock)
+internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFeeds feeds, IOptions<RealtimeOptions> options, TimeProvider clock)
 {
     public const int MaxBatch = 500;
 
@@ -139,10 +139,12 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(wait);
-        var wake = WakeOnEventAsync(workspaceId, timeout.Token);
+        // The node's one reader of this workspace: what it holds is taken from memory, the rest from the table.
+        using var feed = feeds.Join(workspaceId);
         while (true)
         {
-            var batch = await ReadAsync(workspaceId, after, cancellationToken);
+            var advanced = feed.Feed.Advanced;
+            var batch = feed.Feed.TryRead(after) ?? await ReadAsync(workspaceId, after, cancellationToken);
             if (view is not null && !batch.Resync)
             {
                 var newest = batch.LastSequence;
@@ -158,12 +160,9 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
                 await timeout.CancelAsync();
                 return batch;
             }
-            // Woken by a commit on this node or (PostgreSQL NOTIFY) on another; the re-check is only a safety net.
-            await Task.WhenAny(wake, Task.Delay(options.Value.RecheckInterval, timeout.Token).ContinueWith(_ => { }, TaskScheduler.Default));
-            if (wake.IsCompleted)
-            {
-                wake = WakeOnEventAsync(workspaceId, timeout.Token);
-            }
+            // Woken when the feed takes in events (a commit on this node, or PostgreSQL NOTIFY from
+            // another); the re-check is only a safety net.
+            await Task.WhenAny(advanced, Task.Delay(options.Value.RecheckInterval, timeout.Token).ContinueWith(_ => { }, TaskScheduler.Default));
         }
     }
 
@@ -188,21 +187,6 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, IEventBu
                 }
             }
             last = view is null ? batch.Events.Count > 0 ? batch.Events[^1].Seq : last : batch.LastSequence;
-        }
-    }
-
-    private async Task WakeOnEventAsync(Guid workspaceId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var _ in bus.SubscribeAsync(workspaceId, cancellationToken))
-            {
-                return;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // the wait ended first
         }
     }
 

@@ -66,6 +66,7 @@ internal static class EventsModule
     public static WebApplicationBuilder AddEvents(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IEventBus, InProcessEventBus>();
+        builder.Services.AddSingleton<Features.Realtime.EventFeeds>();
         builder.Services.AddSingleton<Features.Realtime.EventsCommittedInterceptor>();
         builder.Services.AddOptions<Features.Realtime.RealtimeOptions>().Bind(builder.Configuration.GetSection(Features.Realtime.RealtimeOptions.Section));
         builder.Services.AddHostedService<Features.Realtime.PostgresEventListener>();

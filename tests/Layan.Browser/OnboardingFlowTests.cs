@@ -36,6 +36,28 @@ public sealed partial class OnboardingFlowTests(BrowserApp app) : IClassFixture<
         await Assertions.Expect(page.GetByTestId("application-status")).ToHaveAttributeAsync("data-status", "submitted");
     }
 
+    // The review page is still laying out its documents (PDF frames, images) just after it loads:
+    // a click can land while a frame grows, and miss. Only the intended radio ends up checked.
+    private static async Task ChooseAsync(ILocator radio)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await radio.CheckAsync();
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+                if (await radio.IsCheckedAsync())
+                {
+                    return;
+                }
+                await radio.Page.WaitForLoadStateAsync(LoadState.Load);
+            }
+        }
+    }
+
     private static async Task ClaimAsync(IPage reviewer, string workspaceName)
     {
         await reviewer.GotoAsync("/operator");
@@ -85,10 +107,11 @@ public sealed partial class OnboardingFlowTests(BrowserApp app) : IClassFixture<
         var proof = reviewer.GetByTestId("review-proof_of_address");
         await proof.GetByTestId("verdict").SelectOptionAsync("more_needed");
         await proof.GetByTestId("verdict-reason").FillAsync("The receipt is not readable");
-        await reviewer.GetByTestId("outcome-request_changes").CheckAsync();
+        await ChooseAsync(reviewer.GetByTestId("outcome-request_changes"));
         await reviewer.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "review-en.png"), FullPage = true });
         await reviewer.GetByTestId("decide").ClickAsync();
-        await Assertions.Expect(reviewer.GetByTestId("review-status")).ToHaveAttributeAsync("data-status", "changes_requested");
+        // The first decision of a run also renders the applicant's first email: allow a cold start.
+        await Assertions.Expect(reviewer.GetByTestId("review-status")).ToHaveAttributeAsync("data-status", "changes_requested", new() { Timeout = 20000 });
         await Assertions.Expect(reviewer.GetByTestId("review-notice")).ToHaveTextAsync("The decision is recorded and the applicant emailed.");
 
         // Only the proof of address can be uploaded again.
@@ -100,7 +123,7 @@ public sealed partial class OnboardingFlowTests(BrowserApp app) : IClassFixture<
         await SendForReviewAsync(applicant);
 
         await ClaimAsync(reviewer, "Ferretería Gil");
-        await reviewer.GetByTestId("outcome-approve").CheckAsync();
+        await ChooseAsync(reviewer.GetByTestId("outcome-approve"));
         await reviewer.GetByTestId("decide").ClickAsync();
         await Assertions.Expect(reviewer.GetByTestId("review-status")).ToHaveAttributeAsync("data-status", "approved");
 

@@ -173,6 +173,8 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFee
     public async Task StreamAsync(WebSocket socket, Guid workspaceId, long after, Func<EventFrame, EventFrame?>? view, CancellationToken cancellationToken)
     {
         var last = after;
+        // Held for the socket's life, so the workspace's shared reader does not stop and start again between batches.
+        using var hold = feeds.Join(workspaceId);
         while (socket.State == WebSocketState.Open && !cancellationToken.IsCancellationRequested)
         {
             var batch = await WaitAsync(workspaceId, last, TimeSpan.FromSeconds(25), view, cancellationToken);

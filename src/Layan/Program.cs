@@ -3,6 +3,7 @@ using Layan.Features.DevMail;
 using Layan.Features.Inbox;
 using Layan.Features.Onboarding;
 using Layan.Features.Operator;
+using Layan.Features.Tickets;
 using Layan.Infrastructure;
 using Layan.Infrastructure.Audit;
 using Layan.Infrastructure.DataProtection;
@@ -40,6 +41,7 @@ builder.AddAccounts();
 builder.AddOperator();
 builder.AddOnboarding();
 builder.AddInbox();
+builder.AddTickets();
 
 var app = builder.Build();
 
@@ -64,6 +66,7 @@ app.MapLocalization();
 app.MapAccounts();
 app.MapOnboarding();
 app.MapInbox();
+app.MapTickets();
 app.MapWebUi();
 
 await app.RunAsync();

@@ -25,6 +25,9 @@ public sealed class ErrorCodeDocumentationTests
             Layan.Features.Inbox.InboxErrors.All, Layan.Features.Inbox.InboxEndpoints.StatusOf, Path.Combine("Inbox", "InboxResource"), [typeof(Layan.Features.Inbox.InboxErrors)]),
         ["sla"] = new(
             Layan.Features.Tickets.Sla.SlaErrors.All, _ => 400, Path.Combine("Tickets", "TicketsResource"), [typeof(Layan.Features.Tickets.Sla.SlaErrors)]),
+        ["tickets"] = new(
+            [.. Layan.Features.Tickets.TicketErrors.All, .. Layan.Features.Tickets.Sla.SlaSetupErrors.All], Layan.Features.Tickets.TicketEndpoints.StatusOf,
+            Path.Combine("Tickets", "TicketsResource"), [typeof(Layan.Features.Tickets.TicketErrors), typeof(Layan.Features.Tickets.Sla.SlaSetupErrors)]),
     };
 
     public static TheoryData<string> FeatureNames => [.. Features.Keys];

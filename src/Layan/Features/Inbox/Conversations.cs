@@ -74,7 +74,7 @@ internal sealed record MentionEvent(Guid ConversationId, Guid MessageId, Guid Us
 /// </summary>
 internal sealed class Conversations(
     LayanDbContext db, TenantContext tenant, AgentLoad load, Router router, EventLog events, InboxNotifications notifications,
-    IFileStore files, IOptions<InboxOptions> options, TimeProvider clock)
+    IFileStore files, IOptions<InboxOptions> options, IEnumerable<IConversationHook> hooks, TimeProvider clock)
 {
     public const int MaxBody = 10_000;
 
@@ -137,6 +137,10 @@ internal sealed class Conversations(
         };
         db.Add(conversation);
         var message = AddMessage(conversation, MessageKinds.Customer, null, chat.Message, attachment, now);
+        foreach (var hook in hooks)
+        {
+            await hook.StartedAsync(conversation, contact, chat.Message, cancellationToken);
+        }
         await db.SaveChangesAsync(cancellationToken);
         conversation.StartSequence = await events.AppendAsync("conversation.created", new CreatedEvent(conversation.Id, department.Id, conversation.Channel, contact.Name ?? contact.Email, conversation.LastMessagePreview), cancellationToken);
         await events.AppendAsync("message.created", Item(message, contact.Name), cancellationToken);
@@ -172,6 +176,10 @@ internal sealed class Conversations(
             {
                 await MoveToStatusAsync(conversation, ConversationStatus.Open, null, now, cancellationToken);
             }
+            foreach (var hook in hooks)
+            {
+                await hook.CustomerWroteAsync(conversation, automatic: false, cancellationToken);
+            }
             return Item(message, contact.Name);
         }, cancellationToken);
     }
@@ -197,6 +205,10 @@ internal sealed class Conversations(
             if (!note)
             {
                 conversation.AwaitingReplySince = null;
+                foreach (var hook in hooks)
+                {
+                    await hook.AgentRepliedAsync(conversation, access.Member.UserId, cancellationToken);
+                }
                 if (conversation.OfflineForm)
                 {
                     await notifications.EmailReplyAsync(conversation, author, body ?? "", cancellationToken);

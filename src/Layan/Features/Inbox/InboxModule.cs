@@ -23,7 +23,6 @@ internal static class InboxModule
     {
         app.MapInboxEndpoints();
         app.MapWidgetEndpoints();
-        Tickets.Sla.SlaEndpoints.MapSla(app);
         return app;
     }
 }

@@ -19,6 +19,8 @@ internal static class WorkspaceActions
     public const string ManageSettings = "settings.manage";
     public const string ViewAudit = "audit.view";
     public const string UseInbox = "inbox.use";
+    public const string UseTickets = "tickets.use";
+    public const string ManageTickets = "tickets.manage";
 }
 
 /// <summary>
@@ -34,14 +36,16 @@ internal static class PermissionTable
         [
             WorkspaceActions.ViewTeam, WorkspaceActions.ManageTeam, WorkspaceActions.ManageDepartments, WorkspaceActions.ManageLabels,
             WorkspaceActions.ManageQuickReplies, WorkspaceActions.ManageRouting, WorkspaceActions.ManageSubscriptions,
-            WorkspaceActions.ManageSettings, WorkspaceActions.ViewAudit, WorkspaceActions.UseInbox,
+            WorkspaceActions.ManageSettings, WorkspaceActions.ViewAudit, WorkspaceActions.UseInbox, WorkspaceActions.UseTickets,
+            WorkspaceActions.ManageTickets,
         ],
         [WorkspaceRoles.Supervisor] =
         [
             WorkspaceActions.ViewTeam, WorkspaceActions.ManageDepartments, WorkspaceActions.ManageLabels,
-            WorkspaceActions.ManageQuickReplies, WorkspaceActions.ManageRouting, WorkspaceActions.UseInbox,
+            WorkspaceActions.ManageQuickReplies, WorkspaceActions.ManageRouting, WorkspaceActions.UseInbox, WorkspaceActions.UseTickets,
+            WorkspaceActions.ManageTickets,
         ],
-        [WorkspaceRoles.Agent] = [WorkspaceActions.ViewTeam, WorkspaceActions.UseInbox],
+        [WorkspaceRoles.Agent] = [WorkspaceActions.ViewTeam, WorkspaceActions.UseInbox, WorkspaceActions.UseTickets],
     };
 
     public static bool Allows(string role, string action) => Allowed.TryGetValue(role, out var actions) && actions.Contains(action);

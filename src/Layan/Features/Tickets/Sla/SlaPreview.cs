@@ -123,36 +123,37 @@ internal static class SlaPreview
     }
 
     // At least how many weeks the calendar needs to count the target (holidays only add to it).
-    private static double WeeksNeeded(BusinessCalendar calendar, SlaTarget target) => target.Unit switch
+    internal static double WeeksNeeded(BusinessCalendar calendar, SlaTarget target) => target.Unit switch
     {
         SlaUnit.BusinessHours => TimeSpan.FromHours(target.Amount) / calendar.WeeklyOpenTime,
         SlaUnit.BusinessDays or SlaUnit.EndOfBusinessDay => (double)target.Amount / calendar.BusinessDaysPerWeek,
         _ => 0,
     };
 
-    private static BusinessCalendar? ParseCalendar(SlaPreviewCalendar body, List<Failure> errors)
+    /// <summary>A calendar as the preview and the stored calendars take it; its failures name fields under <paramref name="field"/>.</summary>
+    internal static BusinessCalendar? ParseCalendar(SlaPreviewCalendar body, List<Failure> errors, string field = "calendar")
     {
         var before = errors.Count;
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(body.TimeZone ?? "", out var found) && found.HasIanaId ? found : null;
         if (zone is null)
         {
-            errors.Add(new Failure(SlaErrors.TimeZoneInvalid, "calendar.timeZone"));
+            errors.Add(new Failure(SlaErrors.TimeZoneInvalid, $"{field}.timeZone"));
         }
         var ranges = new List<OpeningRange>();
         if (body.Hours is not { Count: > 0 })
         {
-            errors.Add(new Failure(SlaErrors.HoursRequired, "calendar.hours"));
+            errors.Add(new Failure(SlaErrors.HoursRequired, $"{field}.hours"));
         }
         foreach (var (hours, i) in (body.Hours ?? []).Select((h, i) => (h, i)))
         {
             var range = ParseRange(hours);
             if (range is null)
             {
-                errors.Add(new Failure(SlaErrors.HoursInvalid, $"calendar.hours[{i}]"));
+                errors.Add(new Failure(SlaErrors.HoursInvalid, $"{field}.hours[{i}]"));
             }
             else if (ranges.Any(range.Overlaps))
             {
-                errors.Add(new Failure(SlaErrors.HoursOverlap, $"calendar.hours[{i}]"));
+                errors.Add(new Failure(SlaErrors.HoursOverlap, $"{field}.hours[{i}]"));
             }
             else
             {
@@ -168,7 +169,7 @@ internal static class SlaPreview
             }
             else
             {
-                errors.Add(new Failure(SlaErrors.DateInvalid, $"calendar.holidays[{i}]"));
+                errors.Add(new Failure(SlaErrors.DateInvalid, $"{field}.holidays[{i}]"));
             }
         }
         return errors.Count == before ? new BusinessCalendar(zone!, ranges, holidays) : null;
@@ -188,7 +189,7 @@ internal static class SlaPreview
         TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time : null;
 
     // An enum value by its name, ignoring case: "Monday", "businessDays".
-    private static T? Named<T>(string? text)
+    internal static T? Named<T>(string? text)
         where T : struct, Enum =>
         Enum.GetValues<T>().Where(v => string.Equals(v.ToString(), text, StringComparison.OrdinalIgnoreCase)).Cast<T?>().FirstOrDefault();
 

@@ -1,0 +1,87 @@
+using Layan.Features.Inbox;
+using Layan.Features.Tickets.Sla;
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Layan.Features.Tickets;
+
+/// <summary>
+/// Tickets' side of conversations. TKT-2: with Converse as Ticket in effect, every new inbound
+/// conversation makes a ticket linked to it; TKT-5: from a blacklisted email or phone that ticket
+/// is resolved at once, marked why. On linked tickets a customer's message resumes a ticket
+/// pending the customer (and reopens a resolved one) and starts the next-response clock; an
+/// automatic reply does neither; a public answer by staff meets the response targets.
+/// </summary>
+internal sealed class TicketInbound(LayanDbContext db, TenantContext tenant, Tickets tickets, TicketSettingsService settings, SlaEngine sla, TimeProvider clock) : IConversationHook
+{
+    public const int SubjectLength = 80;
+
+    public async Task StartedAsync(Conversation conversation, Contact contact, string? firstMessage, CancellationToken cancellationToken)
+    {
+        // The conversation is not saved yet: its workspace is the one the widget entered.
+        var workspaceId = tenant.WorkspaceId ?? throw new InvalidOperationException("A conversation starts inside its workspace.");
+        var rules = await settings.RulesAsync(workspaceId, cancellationToken);
+        if (!rules.InboundInEffect)
+        {
+            return;
+        }
+        var blacklisted = rules.AutoCloseBlacklisted && await settings.BlacklistedAsync(contact.Email, contact.Phone, cancellationToken);
+        await tickets.OpenAsync(
+            workspaceId,
+            new TicketInput(Subject: SubjectOf(firstMessage, contact), DepartmentId: conversation.DepartmentId, ConversationId: conversation.Id),
+            contact.Id, actor: null, blacklisted ? AutoCloseReasons.Blacklisted : null, cancellationToken);
+    }
+
+    public async Task CustomerWroteAsync(Conversation conversation, bool automatic, CancellationToken cancellationToken)
+    {
+        if (automatic)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        foreach (var ticket in await LinkedAsync(conversation, cancellationToken))
+        {
+            var before = ticket.Status;
+            ticket.Status = before switch
+            {
+                TicketStatus.PendingCustomer => TicketStatus.InProgress,
+                TicketStatus.Resolved or TicketStatus.ProposedResolution => TicketStatus.Open,
+                _ => before,
+            };
+            ticket.UpdatedAt = now;
+            tickets.AddEvent(ticket, null, TicketEventKinds.CustomerReplied, new { conversationId = conversation.Id, before, after = ticket.Status }, now);
+            if (ticket.Status != before)
+            {
+                ticket.ResolvedAt = null;
+                await sla.StatusChangedAsync(ticket, before, cancellationToken);
+            }
+            await sla.CustomerWroteAsync(ticket, cancellationToken);
+        }
+    }
+
+    public async Task AgentRepliedAsync(Conversation conversation, Guid agentId, CancellationToken cancellationToken)
+    {
+        foreach (var ticket in await LinkedAsync(conversation, cancellationToken))
+        {
+            await sla.RespondedAsync(ticket, cancellationToken);
+        }
+    }
+
+    // The conversation's tickets that are not closed (a closed ticket stays closed; a new message is a new matter).
+    private async Task<List<Ticket>> LinkedAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        var linked = db.Set<TicketConversation>().Where(l => l.ConversationId == conversation.Id).Select(l => l.TicketId);
+        return await db.Set<Ticket>().Where(t => linked.Contains(t.Id) && t.Status != TicketStatus.Closed).ToListAsync(cancellationToken);
+    }
+
+    private static string SubjectOf(string? message, Contact contact)
+    {
+        var text = string.Join(' ', (message ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (text.Length == 0)
+        {
+            return contact.Name ?? contact.Email ?? "—";
+        }
+        return text.Length <= SubjectLength ? text : string.Concat(text.AsSpan(0, SubjectLength - 1), "…");
+    }
+}

@@ -1,0 +1,366 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Layan.Infrastructure.Jobs;
+using Layan.Tests.Support;
+using Shouldly;
+
+namespace Layan.Tests.Tickets;
+
+// Covers TKT-1 (prefix, numbers unique under concurrency, fields, filters, timeline), TKT-2
+// (Converse as Ticket, off when the feature lapses), TKT-4 (Ticket Access), TKT-5 (blacklist,
+// resolved at once), TKT-6 (deadlines on the ticket: warning and breach once, pause while pending
+// the customer, resume on the customer's reply, recount on a calendar edit), the Ticket feature's
+// gate, bad input answered with ProblemDetails that change nothing, and no access across workspaces.
+public sealed class TicketTests(PostgresServer postgres)
+{
+    private const string Ana = "ana@example.com";
+    private const string Ben = "ben@example.com";
+    private const string Eve = "eve@example.com";
+
+    private static readonly string[] AgentOnly = ["agent"];
+    private static readonly string[] NoSuchRole = ["janitor"];
+    private static readonly string[] BadHoliday = ["2025-13-01"];
+    private static readonly string[] WorkingDays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        response.IsSuccessStatusCode.ShouldBeTrue(text);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static Task<HttpResponseMessage> PatchAsync(HttpClient client, string url, object body) =>
+        client.PatchAsJsonAsync(url, body, Ct);
+
+    private static async Task<(LayanApp App, HttpClient Ana, Guid Id)> WorkspaceWithTicketsAsync(TestDatabase database)
+    {
+        var app = new LayanApp(database, LayanApp.ManualTimers);
+        var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        await ana.SubscribeAsync(id, "ticket");
+        return (app, ana, id);
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Tickets_carry_the_prefix_change_with_a_timeline_and_filter_on_the_server(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
+        await using var _ = app;
+        using var __ = ana;
+        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { prefix = "acme" }, Ct));
+
+        var first = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Printer on fire", priority = "high", severity = 2 }));
+        var second = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Invoice question" }));
+        first.GetProperty("summary").GetProperty("key").GetString().ShouldBe("ACME-000001");
+        second.GetProperty("summary").GetProperty("key").GetString().ShouldBe("ACME-000002");
+        second.GetProperty("summary").GetProperty("priority").GetString().ShouldBe("medium");
+
+        var changed = await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { status = "in_progress", priority = "urgent" }));
+        var entry = changed.GetProperty("timeline").EnumerateArray().Last();
+        entry.GetProperty("kind").GetString().ShouldBe("changed");
+        entry.GetProperty("actorName").GetString().ShouldNotBeNullOrEmpty();
+        entry.GetProperty("data").GetProperty("before").GetProperty("status").GetString().ShouldBe("open");
+        entry.GetProperty("data").GetProperty("after").GetProperty("priority").GetString().ShouldBe("urgent");
+
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?status=in_progress", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?priority=medium", Ct))).GetProperty("items")[0].GetProperty("number").GetInt64().ShouldBe(2);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?q=ACME-000002", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?q=fire", Ct))).GetProperty("items")[0].GetProperty("number").GetInt64().ShouldBe(1);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?assignee=me", Ct))).GetProperty("total").GetInt32().ShouldBe(0);
+
+        // Bad input: every wrong field named, nothing written.
+        var bad = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = " ", priority = "asap", severity = 9, assigneeId = Guid.NewGuid() });
+        var problem = await bad.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe(["subject", "priority", "severity", "assigneeId"], ignoreOrder: true);
+        var badPatch = await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/2", new { status = "done", subject = "Still fine" });
+        (await badPatch.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("ticket_status_invalid");
+        var unchanged = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct));
+        unchanged.GetProperty("summary").GetProperty("subject").GetString().ShouldBe("Invoice question");
+        unchanged.GetProperty("timeline").GetArrayLength().ShouldBe(1);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(2);
+        (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { prefix = "1-bad" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/99", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Tickets_made_at_once_never_share_a_number(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
+        await using var _ = app;
+        using var __ = ana;
+
+        var made = await Task.WhenAll(Enumerable.Range(1, 20).Select(async n =>
+            await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = $"Ticket {n}" }))));
+
+        made.Select(t => t.GetProperty("summary").GetProperty("number").GetInt64()).Order().ShouldBe(Enumerable.Range(1, 20).Select(n => (long)n));
+    }
+
+    [Fact]
+    public async Task Without_the_Ticket_feature_no_ticket_is_made_and_settings_stay_locked()
+    {
+        await using var app = await LayanApp.OnFreshSqliteAsync(LayanApp.ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+
+        (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Hello" })).ShouldBeProblemAsync(HttpStatusCode.PaymentRequired))
+            .GetProperty("code").GetString().ShouldBe("ticket_feature_required");
+        (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { inboundAsTicket = true }, Ct)).StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "x@example.com" })).StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Inbound_conversations_become_tickets_blacklisted_senders_resolved_at_once_and_none_once_the_feature_lapses()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
+        await using var _ = app;
+        using var __ = ana;
+        using var visitor = app.Browser();
+        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { inboundAsTicket = true, autoCloseBlacklisted = true }, Ct));
+        var listed = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "  Spam@Example.com " }));
+        listed.GetProperty("value").GetString().ShouldBe("spam@example.com");
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "spam@example.com" })).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "not a phone" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
+            .GetProperty("code").GetString().ShouldBe("blacklist_value_invalid");
+
+        var chat = await visitor.StartChatAsync(id, "My   parcel never arrived, order 5512");
+        var spam = await visitor.StartChatAsync(id, "Buy cheap followers", new { email = "spam@example.com" });
+
+        var tickets = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct));
+        tickets.GetProperty("total").GetInt32().ShouldBe(2);
+        var real = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        real.GetProperty("summary").GetProperty("subject").GetString().ShouldBe("My parcel never arrived, order 5512");
+        real.GetProperty("conversationIds").EnumerateArray().Single().GetGuid().ShouldBe(chat.ConversationId);
+        real.GetProperty("summary").GetProperty("status").GetString().ShouldBe("open");
+        var closed = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct));
+        closed.GetProperty("summary").GetProperty("status").GetString().ShouldBe("resolved");
+        closed.GetProperty("summary").GetProperty("autoClosedReason").GetString().ShouldBe("blacklisted");
+        closed.GetProperty("conversationIds").EnumerateArray().Single().GetGuid().ShouldBe(spam.ConversationId);
+
+        // The feature lapses: the setting is remembered but not in effect; no ticket for the next chat.
+        (await ana.PostAsync($"/api/v1/workspaces/{id}/subscriptions/ticket/cancel", null, Ct)).EnsureSuccessStatusCode();
+        app.Clock.Advance(TimeSpan.FromDays(32));
+        await app.Runner<DueWork>().RunOnceAsync(Ct);
+        (await ana.LoginAsync(Ana)).EnsureSuccessStatusCode();
+        var settings = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/settings/tickets", Ct));
+        settings.GetProperty("inboundAsTicket").GetBoolean().ShouldBeTrue();
+        settings.GetProperty("inboundInEffect").GetBoolean().ShouldBeFalse();
+        await visitor.StartChatAsync(id, "Another question");
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Ticket_access_decides_which_roles_edit_tickets_in_progress_and_resolved_ones()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
+        await using var _ = app;
+        using var __ = ana;
+        using var ben = await app.JoinAsync(ana, id, Ben, "agent");
+        await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Broken zipper" }));
+
+        await OkAsync(await PatchAsync(ben, $"/api/v1/workspaces/{id}/tickets/1", new { status = "resolved" }));
+        var refused = await PatchAsync(ben, $"/api/v1/workspaces/{id}/tickets/1", new { status = "open" });
+        (await refused.ShouldBeProblemAsync(HttpStatusCode.Forbidden)).GetProperty("code").GetString().ShouldBe("ticket_access_denied");
+        (await ben.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/1/comments", new { body = "hm", @public = false })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await ben.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { editResolvedRoles = AgentOnly }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { editResolvedRoles = NoSuchRole }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { editResolvedRoles = AgentOnly, editInProgressRoles = Array.Empty<string>() }, Ct));
+        var reopened = await OkAsync(await PatchAsync(ben, $"/api/v1/workspaces/{id}/tickets/1", new { status = "in_progress" }));
+        reopened.GetProperty("summary").GetProperty("status").GetString().ShouldBe("in_progress");
+        (await PatchAsync(ben, $"/api/v1/workspaces/{id}/tickets/1", new { priority = "low" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { priority = "low" }));
+    }
+
+    [Fact]
+    public async Task Deadlines_warn_and_breach_once_pause_while_pending_the_customer_and_resume_on_their_reply()
+    {
+        // The clock starts on Monday 2026-11-23 09:00 UTC.
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
+        await using var _ = app;
+        using var __ = ana;
+        using var visitor = app.Browser();
+        var calendar = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
+        {
+            name = "Office",
+            calendar = new { timeZone = "Etc/UTC", hours = Weekdays("09:00", "17:00"), holidays = Array.Empty<string>() },
+        }));
+        await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new
+        {
+            name = "Standard",
+            calendarId = calendar.GetProperty("id").GetGuid(),
+            targets = new object[]
+            {
+                new { target = "first_response", amount = 2, unit = "hours" },
+                new { target = "next_response", amount = 1, unit = "businessHours" },
+                new { target = "resolve", amount = 8, unit = "businessHours" },
+            },
+            warnMinutes = 30,
+            isDefault = true,
+        }));
+        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { inboundAsTicket = true }, Ct));
+        var chat = await visitor.StartChatAsync(id, "Where is my refund?");
+        var ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        Due(ticket, "first_response").ShouldBe(At(23, 11, 0));
+        Due(ticket, "resolve").ShouldBe(At(23, 17, 0));
+
+        await LaterAsync(app, ana, TimeSpan.FromMinutes(91)); // 10:31, past the warning at 10:30
+        await LaterAsync(app, ana, TimeSpan.FromMinutes(30)); // 11:01, past the due
+        await app.Runner<DueWork>().RunOnceAsync(Ct);
+        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        Kinds(ticket).Count(k => k == "sla_warning").ShouldBe(1);
+        Kinds(ticket).Count(k => k == "sla_breached").ShouldBe(1);
+        ticket.GetProperty("summary").GetProperty("breached").GetBoolean().ShouldBeTrue();
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?breached=true", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
+
+        // The agent answers in the conversation: the first response is met (late; the breach stays).
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/conversations/{chat.ConversationId}/messages", new { body = "Looking into it", note = false })).EnsureSuccessStatusCode();
+        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        Clock(ticket, "first_response").GetProperty("metAt").ValueKind.ShouldBe(JsonValueKind.String);
+        Clock(ticket, "first_response").GetProperty("breachedAt").ValueKind.ShouldBe(JsonValueKind.String);
+
+        // Pending the customer from 11:01 to 13:01: the resolve clock holds, then runs two hours later.
+        await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { status = "pending_customer" }));
+        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        Clock(ticket, "resolve").GetProperty("paused").GetBoolean().ShouldBeTrue();
+        Clock(ticket, "resolve").GetProperty("dueAt").ValueKind.ShouldBe(JsonValueKind.Null);
+        await LaterAsync(app, ana, TimeSpan.FromHours(2));
+        (await visitor.AsVisitorAsync(chat, HttpMethod.Post, "messages", new { body = "Here is the receipt" })).EnsureSuccessStatusCode();
+        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        ticket.GetProperty("summary").GetProperty("status").GetString().ShouldBe("in_progress");
+        Due(ticket, "resolve").ShouldBe(At(24, 11, 0)); // 8 business hours with 2 held: Tuesday 11:00
+        Clock(ticket, "next_response").GetProperty("cycle").GetInt32().ShouldBe(1);
+        Due(ticket, "next_response").ShouldBe(At(23, 14, 1));
+
+        // Editing the calendar counts the open clocks again: opening at 08:00 moves the resolve due an hour earlier.
+        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/calendars/{calendar.GetProperty("id").GetGuid()}", new
+        {
+            name = "Office",
+            calendar = new { timeZone = "Etc/UTC", hours = Weekdays("08:00", "17:00"), holidays = Array.Empty<string>() },
+        }, Ct));
+        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        Due(ticket, "resolve").ShouldBe(At(24, 10, 0));
+
+        // Resolved: the resolve clock is met and its breach timer is gone.
+        await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { status = "resolved" }));
+        await LaterAsync(app, ana, TimeSpan.FromDays(2));
+        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        Kinds(ticket).Count(k => k == "sla_breached").ShouldBe(1);
+        Clock(ticket, "resolve").GetProperty("metAt").ValueKind.ShouldBe(JsonValueKind.String);
+    }
+
+    [Fact]
+    public async Task Calendars_and_policies_refuse_bad_input_by_field_and_change_nothing()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
+        await using var _ = app;
+        using var __ = ana;
+
+        var badCalendar = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
+        {
+            name = "Office",
+            calendar = new { timeZone = "Mars/Olympus", hours = new[] { new { day = "Monday", open = "09:00", close = "17:00" }, new { day = "Monday", open = "16:00", close = "18:00" } }, holidays = BadHoliday },
+        });
+        (await badCalendar.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("errors").EnumerateObject().Select(e => e.Name)
+            .ShouldBe(["calendar.timeZone", "calendar.hours[1]", "calendar.holidays[0]"], ignoreOrder: true);
+        var badPolicy = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new
+        {
+            name = "",
+            calendarId = Guid.NewGuid(),
+            targets = new object[] { new { target = "lunch", amount = 1, unit = "hours" }, new { target = "resolve", amount = 0, unit = "fortnights", severity = 7 } },
+            warnMinutes = -1,
+        });
+        (await badPolicy.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("errors").EnumerateObject().Select(e => e.Name)
+            .ShouldBe(["name", "calendarId", "targets[0].target", "targets[1].severity", "targets[1].amount", "targets[1].unit", "warnMinutes"], ignoreOrder: true);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/calendars", Ct))).GetArrayLength().ShouldBe(0);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/policies", Ct))).GetArrayLength().ShouldBe(0);
+
+        var template = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/template", Ct));
+        var care = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "CARE", targets = template, isDefault = true }));
+        care.GetProperty("targets").GetArrayLength().ShouldBe(5);
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "CARE", targets = template })).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        var sev1 = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Everything is down", severity = 1 }));
+        Due(sev1, "first_response").ShouldBe(At(23, 9, 10));
+        Due(sev1, "restore").ShouldBe(At(23, 13, 0));
+        var sev4 = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Typo on a page", severity = 4 }));
+        sev4.GetProperty("clocks").EnumerateArray().Select(c => c.GetProperty("target").GetString()).ShouldBe(["first_response"]);
+
+        // Severity 4 → 2: the restore target now applies and runs from the ticket's creation (24x7: 2 × 24 hours).
+        var raised = await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/2", new { severity = 2 }));
+        Due(raised, "restore").ShouldBe(At(25, 9, 0));
+    }
+
+    [Fact]
+    public async Task Another_workspace_sees_none_of_the_tickets_settings_calendars_or_policies()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
+        await using var _ = app;
+        using var __ = ana;
+        var calendar = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
+        {
+            name = "Office",
+            calendar = new { timeZone = "Asia/Jakarta", hours = Weekdays("09:00", "17:00") },
+        }));
+        var policy = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "P", targets = new[] { new { target = "resolve", amount = 1, unit = "businessDays" } } }));
+        var entry = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "+6281234567890" }));
+        await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Ana's ticket" }));
+
+        using var eve = app.Browser();
+        await app.RegisterVerifiedAsync(eve, Eve);
+        var own = await app.ActiveWorkspaceAsync(eve, Eve, "Toko Eve");
+        await eve.SubscribeAsync(own, "ticket");
+        foreach (var path in new[] { "tickets", "tickets/1", "settings/tickets", "settings/tickets/blacklist", "sla/calendars", "sla/policies" })
+        {
+            (await eve.GetAsync($"/api/v1/workspaces/{id}/{path}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound, path);
+        }
+        (await PatchAsync(eve, $"/api/v1/workspaces/{id}/tickets/1", new { subject = "mine now" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        // Through her own workspace, Ana's items by id are not there either.
+        (await eve.GetAsync($"/api/v1/workspaces/{own}/tickets/1", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await eve.PutAsJsonAsync($"/api/v1/workspaces/{own}/sla/calendars/{calendar.GetProperty("id").GetGuid()}", new { name = "X", calendar = new { timeZone = "Etc/UTC", hours = Weekdays("09:00", "10:00") } }, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await eve.PutAsJsonAsync($"/api/v1/workspaces/{own}/sla/policies/{policy.GetProperty("id").GetGuid()}", new { name = "X", targets = Array.Empty<object>() }, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await eve.DeleteAsync($"/api/v1/workspaces/{own}/settings/tickets/blacklist/{entry.GetProperty("id").GetGuid()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await eve.PostJsonAsync($"/api/v1/workspaces/{own}/tickets", new { subject = "x", policyId = policy.GetProperty("id").GetGuid() })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        // Numbers are per workspace: Eve's first ticket is number 1 too, and Ana's stays hers.
+        (await OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{own}/tickets", new { subject = "Eve's ticket" }))).GetProperty("summary").GetProperty("number").GetInt64().ShouldBe(1);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).GetProperty("summary").GetProperty("subject").GetString().ShouldBe("Ana's ticket");
+    }
+
+    // Time passes, due timers run, and (an idle hour having ended the session) Ana signs in again.
+    private static async Task LaterAsync(LayanApp app, HttpClient ana, TimeSpan by)
+    {
+        app.Clock.Advance(by);
+        await app.Runner<DueWork>().RunOnceAsync(Ct);
+        (await ana.LoginAsync(Ana)).EnsureSuccessStatusCode();
+    }
+
+    private static object[] Weekdays(string open, string close) =>
+        [.. WorkingDays.Select(day => new { day, open, close })];
+
+    private static DateTimeOffset At(int day, int hour, int minute) => new(2026, 11, day, hour, minute, 0, TimeSpan.Zero);
+
+    private static JsonElement Clock(JsonElement ticket, string target) =>
+        ticket.GetProperty("clocks").EnumerateArray().Last(c => c.GetProperty("target").GetString() == target);
+
+    private static DateTimeOffset Due(JsonElement ticket, string target) => Clock(ticket, target).GetProperty("dueAt").GetDateTimeOffset();
+
+    private static IEnumerable<string?> Kinds(JsonElement ticket) => ticket.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString());
+}

@@ -33,7 +33,7 @@ internal sealed record PolicyItem(Guid Id, string Name, Guid? CalendarId, IReadO
 /// counts the running clocks of every ticket under it again, in the same transaction; the CARE
 /// targets of PRODUCT.md come as a template.
 /// </summary>
-internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, AuditLog audit, TimeProvider clock)
+internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements entitlements, AuditLog audit, TimeProvider clock)
 {
     public const int MaxWarnMinutes = 7 * 24 * 60;
 
@@ -61,6 +61,10 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, AuditLog aud
         if (id is not null && row is null)
         {
             return null;
+        }
+        if (!await entitlements.SubscribedAsync(access.WorkspaceId, PlanFeatures.Ticket, cancellationToken))
+        {
+            return new Failure(TicketErrors.FeatureRequired);
         }
         var errors = new List<Failure>();
         var trimmed = await NameAsync<SlaCalendar>(name, id, c => c.Name, errors, cancellationToken);
@@ -121,6 +125,10 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, AuditLog aud
         if (id is not null && row is null)
         {
             return null;
+        }
+        if (!await entitlements.SubscribedAsync(access.WorkspaceId, PlanFeatures.Ticket, cancellationToken))
+        {
+            return new Failure(TicketErrors.FeatureRequired);
         }
         var errors = new List<Failure>();
         var name = await NameAsync<SlaPolicy>(input.Name, id, p => p.Name, errors, cancellationToken);

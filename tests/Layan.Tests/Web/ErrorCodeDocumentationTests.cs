@@ -26,8 +26,8 @@ public sealed class ErrorCodeDocumentationTests
         ["sla"] = new(
             Layan.Features.Tickets.Sla.SlaErrors.All, _ => 400, Path.Combine("Tickets", "TicketsResource"), [typeof(Layan.Features.Tickets.Sla.SlaErrors)]),
         ["tickets"] = new(
-            [.. Layan.Features.Tickets.TicketErrors.All, .. Layan.Features.Tickets.Sla.SlaSetupErrors.All], Layan.Features.Tickets.TicketEndpoints.StatusOf,
-            Path.Combine("Tickets", "TicketsResource"), [typeof(Layan.Features.Tickets.TicketErrors), typeof(Layan.Features.Tickets.Sla.SlaSetupErrors)]),
+            [.. Layan.Features.Tickets.TicketErrors.All, .. Layan.Features.Tickets.Sla.SlaSetupErrors.All, .. Layan.Features.Tickets.Rules.RuleErrors.All], Layan.Features.Tickets.TicketEndpoints.StatusOf,
+            Path.Combine("Tickets", "TicketsResource"), [typeof(Layan.Features.Tickets.TicketErrors), typeof(Layan.Features.Tickets.Sla.SlaSetupErrors), typeof(Layan.Features.Tickets.Rules.RuleErrors)]),
     };
 
     public static TheoryData<string> FeatureNames => [.. Features.Keys];

@@ -142,10 +142,11 @@ internal sealed class Conversations(
             await hook.StartedAsync(conversation, contact, chat.Message, cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
-        conversation.StartSequence = await events.AppendAsync("conversation.created", new CreatedEvent(conversation.Id, department.Id, conversation.Channel, contact.Name ?? contact.Email, conversation.LastMessagePreview), cancellationToken);
+        conversation.StartSequence = await events.AppendAsync("conversation.created", new CreatedEvent(conversation.Id, conversation.DepartmentId, conversation.Channel, contact.Name ?? contact.Email, conversation.LastMessagePreview), cancellationToken);
         await events.AppendAsync("message.created", Item(message, contact.Name), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        await router.TriggerAsync(() => router.RouteAsync(department.Id, RoutingTriggers.NewConversation, cancellationToken), RoutingTriggers.NewConversation);
+        // A hook (a rule) may have moved the new conversation to another department.
+        await router.TriggerAsync(() => router.RouteAsync(conversation.DepartmentId, RoutingTriggers.NewConversation, cancellationToken), RoutingTriggers.NewConversation);
         return new VisitorSession(conversation.Id, token);
     }
 

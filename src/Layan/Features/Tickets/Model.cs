@@ -53,6 +53,7 @@ internal static class TicketEventKinds
     public const string SlaWarning = "sla_warning";
     public const string SlaBreached = "sla_breached";
     public const string CustomerReplied = "customer_replied";
+    public const string RulesApplied = "rules_applied";
 }
 
 /// <summary>A workspace's ticket settings (seed 004's Ticket Messages, Ticket Access, Converse as Ticket, Autoclosed Inbound as Ticket).</summary>
@@ -71,6 +72,9 @@ internal sealed class TicketSettings : IWorkspaceOwned
 
     /// <summary>TKT-5: inbound from a blacklisted email or phone makes a ticket resolved at once.</summary>
     public bool AutoCloseBlacklisted { get; set; }
+
+    /// <summary>TKT-3: whether the first matching rule fires (<c>first</c>) or every matching one in order (<c>all</c>).</summary>
+    public string RulesMatch { get; set; } = Rules.RuleMatch.First;
 
     /// <summary>TKT-4: roles (comma-separated) that may edit tickets in progress; Administrators always may.</summary>
     public string EditInProgressRoles { get; set; } = $"{WorkspaceRoles.Supervisor},{WorkspaceRoles.Agent}";
@@ -179,6 +183,7 @@ internal sealed class TicketSettingsConfiguration : IEntityTypeConfiguration<Tic
         builder.Property(s => s.Prefix).HasMaxLength(10);
         builder.Property(s => s.EditInProgressRoles).HasMaxLength(100);
         builder.Property(s => s.EditResolvedRoles).HasMaxLength(100);
+        builder.Property(s => s.RulesMatch).HasMaxLength(5).HasDefaultValue(Rules.RuleMatch.First);
         builder.HasOne<Workspace>().WithOne().HasForeignKey<TicketSettings>(s => s.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1,3 +1,4 @@
+using Layan.Features.Tickets.Rules;
 using Layan.Features.Tickets.Sla;
 using Layan.Features.Workspaces;
 using Layan.Infrastructure;
@@ -27,6 +28,8 @@ internal static class TicketEndpoints
 
     internal sealed record CalendarBody(string? Name, SlaPreviewCalendar? Calendar);
 
+    internal sealed record OrderBody(IReadOnlyList<Guid>? Ids);
+
     public static void MapTicketEndpoints(this WebApplication app)
     {
         var workspace = app.MapApiGroup("workspaces", "Tickets").RequireAuthorization().MapGroup("/{id:guid}");
@@ -41,6 +44,12 @@ internal static class TicketEndpoints
         workspace.MapGet("/settings/tickets/blacklist", BlacklistAsync).WithSummary("TKT-5: the blacklisted emails and phone numbers.");
         workspace.MapPost("/settings/tickets/blacklist", AddBlacklistAsync).WithSummary("`{value}`: an email or a phone number (normalized).");
         workspace.MapDelete("/settings/tickets/blacklist/{entryId:guid}", RemoveBlacklistAsync).WithSummary("Remove one.");
+        workspace.MapGet("/settings/tickets/rules", RulesAsync).WithSummary("TKT-3: the rules for inbound messages, in order.");
+        workspace.MapPost("/settings/tickets/rules", CreateRuleAsync).WithSummary("`{name, enabled, conditions: {channel, keywords, contact, departmentId, inBusinessHours, calendarId}, actions: {priority, severity, labelId, departmentId, assigneeId, createTicket}}`.");
+        workspace.MapPut("/settings/tickets/rules/{ruleId:guid}", UpdateRuleAsync).WithSummary("Change a rule.");
+        workspace.MapDelete("/settings/tickets/rules/{ruleId:guid}", DeleteRuleAsync).WithSummary("Delete a rule.");
+        workspace.MapPut("/settings/tickets/rules-order", OrderRulesAsync).WithSummary("`{ids}`: every rule, in the order they run.");
+        workspace.MapPost("/settings/tickets/rules/test", TestRulesAsync).WithSummary("`{channel, text, email, phone, departmentId, at}` → which rules would fire and what they would do.");
         workspace.MapGet("/sla/calendars", CalendarsAsync).WithSummary("Business calendars.");
         workspace.MapPost("/sla/calendars", CreateCalendarAsync).WithSummary("`{name, calendar: {timeZone, hours, holidays}}`.");
         workspace.MapPut("/sla/calendars/{calendarId:guid}", UpdateCalendarAsync).WithSummary("Change one; open tickets' deadlines are counted again.");
@@ -58,7 +67,7 @@ internal static class TicketEndpoints
     {
         WorkspaceErrors.Forbidden or TicketErrors.AccessDenied => StatusCodes.Status403Forbidden,
         TicketErrors.FeatureRequired => StatusCodes.Status402PaymentRequired,
-        TicketErrors.Changed or TicketErrors.BlacklistDuplicate or SlaSetupErrors.NameTaken or SlaSetupErrors.CalendarInUse => StatusCodes.Status409Conflict,
+        TicketErrors.Changed or TicketErrors.BlacklistDuplicate or SlaSetupErrors.NameTaken or SlaSetupErrors.CalendarInUse or RuleErrors.LimitReached => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -104,6 +113,24 @@ internal static class TicketEndpoints
     private static Task<IResult> RemoveBlacklistAsync(Guid id, Guid entryId, TicketSettingsService settings, HttpContext http) =>
         Manage(http, id, async access => await settings.RemoveFromBlacklistAsync(access, entryId, http.RequestAborted) ? (Result<bool>?)true : null);
 
+    private static Task<IResult> RulesAsync(Guid id, InboundRules rules, HttpContext http) =>
+        Manage(http, id, async access => (Result<IReadOnlyList<RuleItem>>?)Result<IReadOnlyList<RuleItem>>.From(await rules.ListAsync(access, http.RequestAborted)));
+
+    private static Task<IResult> CreateRuleAsync(Guid id, RuleInput body, InboundRules rules, HttpContext http) =>
+        Manage(http, id, access => rules.SaveAsync(access, null, body, http.RequestAborted));
+
+    private static Task<IResult> UpdateRuleAsync(Guid id, Guid ruleId, RuleInput body, InboundRules rules, HttpContext http) =>
+        Manage(http, id, access => rules.SaveAsync(access, ruleId, body, http.RequestAborted));
+
+    private static Task<IResult> DeleteRuleAsync(Guid id, Guid ruleId, InboundRules rules, HttpContext http) =>
+        Manage(http, id, async access => await rules.DeleteAsync(access, ruleId, http.RequestAborted) ? (Result<bool>?)true : null);
+
+    private static Task<IResult> OrderRulesAsync(Guid id, OrderBody body, InboundRules rules, HttpContext http) =>
+        Manage(http, id, async access => (Result<IReadOnlyList<RuleItem>>?)await rules.OrderAsync(access, body.Ids, http.RequestAborted));
+
+    private static Task<IResult> TestRulesAsync(Guid id, RuleTestInput body, InboundRules rules, HttpContext http) =>
+        Manage(http, id, async access => (Result<RuleTestResult>?)await rules.TestAsync(access, body, http.RequestAborted));
+
     private static Task<IResult> CalendarsAsync(Guid id, SlaSetup setup, HttpContext http) =>
         Use(http, id, async access => (Result<IReadOnlyList<CalendarItem>>?)Result<IReadOnlyList<CalendarItem>>.From(await setup.CalendarsAsync(access, http.RequestAborted)));
 
@@ -135,6 +162,7 @@ internal static class TicketsModule
         services.AddScoped<Tickets>();
         services.AddScoped<SlaEngine>();
         services.AddScoped<SlaSetup>();
+        services.AddScoped<InboundRules>();
         services.AddScoped<Inbox.IConversationHook, TicketInbound>();
         services.AddScoped<Infrastructure.Work.IWorkHandler<Infrastructure.Jobs.DueWork>>(s => new SlaNoticeHandler(s.GetRequiredService<SlaEngine>(), SlaEngine.WarningKind));
         services.AddScoped<Infrastructure.Work.IWorkHandler<Infrastructure.Jobs.DueWork>>(s => new SlaNoticeHandler(s.GetRequiredService<SlaEngine>(), SlaEngine.BreachKind));

@@ -1,4 +1,6 @@
 using Layan.Features.Inbox;
+using Layan.Features.Tickets.Rules;
+using Layan.Features.Workspaces;
 using Layan.Features.Tickets.Sla;
 using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Tenancy;
@@ -7,13 +9,15 @@ using Microsoft.EntityFrameworkCore;
 namespace Layan.Features.Tickets;
 
 /// <summary>
-/// Tickets' side of conversations. TKT-2: with Converse as Ticket in effect, every new inbound
+/// Tickets' side of conversations. TKT-3: the rules run on a new inbound conversation's first
+/// message (department, label and queue priority on the conversation; the rest on its ticket). TKT-2: with Converse as Ticket in effect, every new inbound
 /// conversation makes a ticket linked to it; TKT-5: from a blacklisted email or phone that ticket
 /// is resolved at once, marked why. On linked tickets a customer's message resumes a ticket
 /// pending the customer (and reopens a resolved one) and starts the next-response clock; an
 /// automatic reply does neither; a public answer by staff meets the response targets.
 /// </summary>
-internal sealed class TicketInbound(LayanDbContext db, TenantContext tenant, Tickets tickets, TicketSettingsService settings, SlaEngine sla, TimeProvider clock) : IConversationHook
+internal sealed class TicketInbound(
+    LayanDbContext db, TenantContext tenant, Tickets tickets, TicketSettingsService settings, InboundRules inbound, SlaEngine sla, TimeProvider clock) : IConversationHook
 {
     public const int SubjectLength = 80;
 
@@ -22,16 +26,53 @@ internal sealed class TicketInbound(LayanDbContext db, TenantContext tenant, Tic
         // The conversation is not saved yet: its workspace is the one the widget entered.
         var workspaceId = tenant.WorkspaceId ?? throw new InvalidOperationException("A conversation starts inside its workspace.");
         var rules = await settings.RulesAsync(workspaceId, cancellationToken);
-        if (!rules.InboundInEffect)
+        if (!rules.Subscribed)
+        {
+            return; // rules and Converse as Ticket are the Ticket feature's; kept, not run, while it has lapsed
+        }
+        var facts = new InboundFacts(conversation.Channel, firstMessage, contact.Email, contact.Phone, conversation.DepartmentId, clock.GetUtcNow());
+        var (outcome, _) = await inbound.EvaluateAsync(workspaceId, facts, cancellationToken);
+        var then = outcome.Actions;
+        // What a rule names may have gone (Revoked, deactivated) since it was saved: such an action is skipped.
+        if (then.DepartmentId is { } department && await db.Set<Department>().AnyAsync(d => d.Id == department && !d.Revoked, cancellationToken))
+        {
+            conversation.DepartmentId = department;
+        }
+        var label = then.LabelId is { } labelId && await db.Set<Label>().AnyAsync(l => l.Id == labelId && !l.Revoked, cancellationToken) ? labelId : (Guid?)null;
+        if (label is { } usable)
+        {
+            db.Add(new ConversationLabel { ConversationId = conversation.Id, LabelId = usable });
+        }
+        if (then.Priority is { } priority)
+        {
+            conversation.Priority = QueueWeight(priority);
+        }
+        if (!rules.InboundInEffect && !then.CreateTicket)
         {
             return;
         }
+        var assignee = then.AssigneeId is { } a && await db.Set<WorkspaceMember>().AnyAsync(m => m.WorkspaceId == workspaceId && m.UserId == a && m.Active, cancellationToken) ? a : (Guid?)null;
         var blacklisted = rules.AutoCloseBlacklisted && await settings.BlacklistedAsync(contact.Email, contact.Phone, cancellationToken);
-        await tickets.OpenAsync(
+        var ticket = await tickets.OpenAsync(
             workspaceId,
-            new TicketInput(Subject: SubjectOf(firstMessage, contact), DepartmentId: conversation.DepartmentId, ConversationId: conversation.Id),
+            new TicketInput(
+                Subject: SubjectOf(firstMessage, contact), Priority: then.Priority, Severity: then.Severity, AssigneeId: assignee,
+                DepartmentId: conversation.DepartmentId, LabelIds: label is { } l ? [l] : null, ConversationId: conversation.Id),
             contact.Id, actor: null, blacklisted ? AutoCloseReasons.Blacklisted : null, cancellationToken);
+        if (outcome.Fired.Count > 0)
+        {
+            tickets.AddEvent(ticket, null, TicketEventKinds.RulesApplied, new { rules = outcome.Fired }, ticket.CreatedAt);
+        }
     }
+
+    /// <summary>A ticket priority as the conversation queue's weight (higher is served first).</summary>
+    public static int QueueWeight(string priority) => priority switch
+    {
+        TicketPriority.Low => -1,
+        TicketPriority.High => 1,
+        TicketPriority.Urgent => 2,
+        _ => 0,
+    };
 
     public async Task CustomerWroteAsync(Conversation conversation, bool automatic, CancellationToken cancellationToken)
     {

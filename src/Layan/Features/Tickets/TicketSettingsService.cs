@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Layan.Features.Accounts;
+using Layan.Features.Tickets.Rules;
 using Layan.Features.Workspaces;
 using Layan.Infrastructure;
 using Layan.Infrastructure.Audit;
@@ -11,7 +12,7 @@ namespace Layan.Features.Tickets;
 /// <summary>A workspace's ticket settings as the API and the page show them.</summary>
 internal sealed record TicketRules(
     string Prefix, bool InboundAsTicket, bool InboundInEffect, bool AutoCloseBlacklisted,
-    IReadOnlyList<string> EditInProgressRoles, IReadOnlyList<string> EditResolvedRoles, bool Subscribed)
+    IReadOnlyList<string> EditInProgressRoles, IReadOnlyList<string> EditResolvedRoles, bool Subscribed, string RulesMatch = RuleMatch.First)
 {
     /// <summary>TKT-4: Administrators always; otherwise the roles chosen for the ticket's state.</summary>
     public bool MayEdit(string role, string status) =>
@@ -20,7 +21,8 @@ internal sealed record TicketRules(
 
 /// <summary>What the settings form sends; null fields stay as they are.</summary>
 internal sealed record TicketSettingsInput(
-    string? Prefix, bool? InboundAsTicket, bool? AutoCloseBlacklisted, IReadOnlyList<string>? EditInProgressRoles, IReadOnlyList<string>? EditResolvedRoles);
+    string? Prefix, bool? InboundAsTicket, bool? AutoCloseBlacklisted, IReadOnlyList<string>? EditInProgressRoles, IReadOnlyList<string>? EditResolvedRoles,
+    string? RulesMatch = null);
 
 internal sealed record BlacklistItem(Guid Id, string Kind, string Value, DateTimeOffset CreatedAt);
 
@@ -41,7 +43,7 @@ internal sealed partial class TicketSettingsService(LayanDbContext db, Entitleme
         var subscribed = await entitlements.SubscribedAsync(workspaceId, PlanFeatures.Ticket, cancellationToken);
         return new TicketRules(
             row.Prefix, row.InboundAsTicket, row.InboundAsTicket && subscribed, row.AutoCloseBlacklisted,
-            Roles(row.EditInProgressRoles), Roles(row.EditResolvedRoles), subscribed);
+            Roles(row.EditInProgressRoles), Roles(row.EditResolvedRoles), subscribed, row.RulesMatch);
     }
 
     public async Task<Result<TicketRules>> UpdateAsync(WorkspaceMembership access, TicketSettingsInput input, CancellationToken cancellationToken)
@@ -63,20 +65,25 @@ internal sealed partial class TicketSettingsService(LayanDbContext db, Entitleme
                 errors.Add(new Failure(TicketErrors.RolesInvalid, field));
             }
         }
+        if (input.RulesMatch is not (null or RuleMatch.First or RuleMatch.All))
+        {
+            errors.Add(new Failure(RuleErrors.MatchInvalid, "rulesMatch"));
+        }
         if (errors.Count > 0)
         {
             return Result<TicketRules>.Failed(errors);
         }
         await EnsureAsync(access.WorkspaceId, cancellationToken);
         var row = await db.Set<TicketSettings>().SingleAsync(s => s.WorkspaceId == access.WorkspaceId, cancellationToken);
-        var before = new { row.Prefix, row.InboundAsTicket, row.AutoCloseBlacklisted, row.EditInProgressRoles, row.EditResolvedRoles };
+        var before = new { row.Prefix, row.InboundAsTicket, row.AutoCloseBlacklisted, row.EditInProgressRoles, row.EditResolvedRoles, row.RulesMatch };
         row.Prefix = prefix ?? row.Prefix;
         row.InboundAsTicket = input.InboundAsTicket ?? row.InboundAsTicket;
         row.AutoCloseBlacklisted = input.AutoCloseBlacklisted ?? row.AutoCloseBlacklisted;
         row.EditInProgressRoles = input.EditInProgressRoles is { } progress ? string.Join(',', progress.Distinct()) : row.EditInProgressRoles;
         row.EditResolvedRoles = input.EditResolvedRoles is { } resolved ? string.Join(',', resolved.Distinct()) : row.EditResolvedRoles;
+        row.RulesMatch = input.RulesMatch ?? row.RulesMatch;
         audit.Record("settings.tickets", $"workspaces/{access.WorkspaceId}", before,
-            new { row.Prefix, row.InboundAsTicket, row.AutoCloseBlacklisted, row.EditInProgressRoles, row.EditResolvedRoles }, actorId: access.Member.UserId.ToString());
+            new { row.Prefix, row.InboundAsTicket, row.AutoCloseBlacklisted, row.EditInProgressRoles, row.EditResolvedRoles, row.RulesMatch }, actorId: access.Member.UserId.ToString());
         await db.SaveChangesAsync(cancellationToken);
         return await GetAsync(access, cancellationToken);
     }
@@ -158,7 +165,7 @@ internal sealed partial class TicketSettingsService(LayanDbContext db, Entitleme
     // The row exists from the first ticket or setting on: inserted once, whoever comes first.
     private Task<int> EnsureAsync(Guid workspaceId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync(
-            $"""INSERT INTO "TicketSettings" ("WorkspaceId", "Prefix", "LastNumber", "InboundAsTicket", "AutoCloseBlacklisted", "EditInProgressRoles", "EditResolvedRoles") VALUES ({workspaceId}, {"CS"}, {0L}, {false}, {false}, {DefaultInProgress}, {WorkspaceRoles.Supervisor}) ON CONFLICT DO NOTHING""",
+            $"""INSERT INTO "TicketSettings" ("WorkspaceId", "Prefix", "LastNumber", "InboundAsTicket", "AutoCloseBlacklisted", "EditInProgressRoles", "EditResolvedRoles", "RulesMatch") VALUES ({workspaceId}, {"CS"}, {0L}, {false}, {false}, {DefaultInProgress}, {WorkspaceRoles.Supervisor}, {RuleMatch.First}) ON CONFLICT DO NOTHING""",
             cancellationToken);
 
     private static readonly string DefaultInProgress = new TicketSettings().EditInProgressRoles;

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Layan.Tests.Support;
+using Shouldly;
+
+namespace Layan.Tests.Tickets;
+
+// Covers TKT-3 end to end: rules saved in order with first-match or all-match, the test panel,
+// rules running on a new inbound conversation (department and queue priority on the conversation,
+// a ticket with the rule's priority, severity, label and assignee, even with Converse as Ticket
+// off), bad input named by field, the Ticket feature's gate and no access across workspaces.
+public sealed class RuleTests(PostgresServer postgres)
+{
+    private const string Ana = "ana@example.com";
+    private const string Ben = "ben@example.com";
+    private const string Eve = "eve@example.com";
+
+    private static readonly string[] RefundWords = ["refund", "money back"];
+    private static readonly string[] EmptyWord = [""];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        response.IsSuccessStatusCode.ShouldBeTrue(text);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task Rules_fire_in_order_on_new_inbound_conversations_and_the_test_panel_shows_which()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        await using var app = new LayanApp(database, LayanApp.ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        await ana.SubscribeAsync(id, "ticket");
+        await ana.SubscribeAsync(id, "department");
+        using var ben = await app.JoinAsync(ana, id, Ben, "agent");
+        var benId = await ana.UserIdAsync(id, Ben);
+        var billing = (await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/departments", new { name = "Billing" }))).GetProperty("id").GetGuid();
+        var label = (await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "Refund", colour = "#B91C1C" }))).GetProperty("id").GetGuid();
+        var rules = $"/api/v1/workspaces/{id}/settings/tickets/rules";
+
+        var refunds = await OkAsync(await ana.PostJsonAsync(rules, new
+        {
+            name = "Refunds to billing",
+            conditions = new { keywords = RefundWords },
+            actions = new { priority = "high", severity = 2, labelId = label, departmentId = billing, assigneeId = benId, createTicket = true },
+        }));
+        var vip = await OkAsync(await ana.PostJsonAsync(rules, new { name = "VIP", conditions = new { contact = "@VIP.example" }, actions = new { priority = "urgent" } }));
+        vip.GetProperty("conditions").GetProperty("contact").GetString().ShouldBe("@vip.example");
+
+        // The test panel: first-match fires Refunds alone; all-match both, the later priority winning.
+        var sample = new { text = "I want my money back", email = "boss@vip.example" };
+        var first = await OkAsync(await ana.PostJsonAsync($"{rules}/test", sample));
+        first.GetProperty("fired").EnumerateArray().Select(r => r.GetProperty("name").GetString()).ShouldBe(["Refunds to billing"]);
+        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { rulesMatch = "all" }, Ct));
+        var all = await OkAsync(await ana.PostJsonAsync($"{rules}/test", sample));
+        all.GetProperty("fired").GetArrayLength().ShouldBe(2);
+        all.GetProperty("actions").GetProperty("priority").GetString().ShouldBe("urgent");
+        (await OkAsync(await ana.PostJsonAsync($"{rules}/test", new { text = "hello" }))).GetProperty("fired").GetArrayLength().ShouldBe(0);
+
+        // Reordered: VIP first, then Refunds — Refunds' priority wins now.
+        await OkAsync(await ana.PutAsJsonAsync($"{rules}-order", new { ids = new[] { vip.GetProperty("id").GetGuid(), refunds.GetProperty("id").GetGuid() } }, Ct));
+        (await OkAsync(await ana.PostJsonAsync($"{rules}/test", sample))).GetProperty("actions").GetProperty("priority").GetString().ShouldBe("high");
+
+        // A real chat: Converse as Ticket is off, the rule makes the ticket all the same.
+        using var visitor = app.Browser();
+        var chat = await visitor.StartChatAsync(id, "Please refund order 77", new { email = "boss@vip.example" });
+        var conversation = await ana.ConversationAsync(id, chat.ConversationId);
+        conversation.GetProperty("summary").GetProperty("departmentId").GetGuid().ShouldBe(billing);
+        conversation.GetProperty("labelIds").EnumerateArray().Select(l => l.GetGuid()).ShouldBe([label]);
+        var ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        ticket.GetProperty("summary").GetProperty("priority").GetString().ShouldBe("high");
+        ticket.GetProperty("summary").GetProperty("severity").GetInt32().ShouldBe(2);
+        ticket.GetProperty("summary").GetProperty("assigneeId").GetGuid().ShouldBe(benId);
+        ticket.GetProperty("labelIds").EnumerateArray().Select(l => l.GetGuid()).ShouldBe([label]);
+        ticket.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ShouldContain("rules_applied");
+
+        // A chat no rule makes a ticket for: none (Converse as Ticket is off).
+        await visitor.StartChatAsync(id, "Just saying hi", new { email = "boss@vip.example" });
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
+
+        // Ben (an agent) may not see or change the rules.
+        (await ben.GetAsync(rules, Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await ben.PostJsonAsync($"{rules}/test", sample)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Bad_rules_are_named_by_field_and_nothing_is_saved_nor_seen_across_workspaces()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        await using var app = new LayanApp(database, LayanApp.ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        var rules = $"/api/v1/workspaces/{id}/settings/tickets/rules";
+
+        (await (await ana.PostJsonAsync(rules, new { name = "X", actions = new { createTicket = true } })).ShouldBeProblemAsync(HttpStatusCode.PaymentRequired))
+            .GetProperty("code").GetString().ShouldBe("ticket_feature_required");
+        await ana.SubscribeAsync(id, "ticket");
+        var bad = await ana.PostJsonAsync(rules, new
+        {
+            name = " ",
+            conditions = new { channel = "pigeon", keywords = EmptyWord, contact = "not-a-contact", departmentId = Guid.NewGuid(), calendarId = Guid.NewGuid() },
+            actions = new { priority = "asap", severity = 0, labelId = Guid.NewGuid(), departmentId = Guid.NewGuid(), assigneeId = Guid.NewGuid() },
+        });
+        (await bad.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe(
+            ["name", "conditions.channel", "conditions.keywords", "conditions.contact", "conditions.departmentId", "conditions.calendarId",
+                "actions.priority", "actions.severity", "actions.labelId", "actions.departmentId", "actions.assigneeId"],
+            ignoreOrder: true);
+        (await (await ana.PostJsonAsync(rules, new { name = "Nothing", conditions = new { channel = "email" } })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
+            .GetProperty("code").GetString().ShouldBe("rule_actions_required");
+        (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { rulesMatch = "some" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await OkAsync(await ana.GetAsync(rules, Ct))).GetArrayLength().ShouldBe(0);
+
+        var rule = await OkAsync(await ana.PostJsonAsync(rules, new { name = "Email first", conditions = new { channel = "email" }, actions = new { priority = "high" } }));
+        (await ana.PutAsJsonAsync($"{rules}-order", new { ids = new[] { Guid.NewGuid() } }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        using var eve = app.Browser();
+        await app.RegisterVerifiedAsync(eve, Eve);
+        var own = await app.ActiveWorkspaceAsync(eve, Eve, "Toko Eve");
+        await eve.SubscribeAsync(own, "ticket");
+        (await eve.GetAsync(rules, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await eve.PostJsonAsync($"{rules}/test", new { text = "x" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var ruleId = rule.GetProperty("id").GetGuid();
+        (await eve.PutAsJsonAsync($"/api/v1/workspaces/{own}/settings/tickets/rules/{ruleId}", new { name = "Mine", actions = new { priority = "low" } }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await eve.DeleteAsync($"/api/v1/workspaces/{own}/settings/tickets/rules/{ruleId}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{own}/settings/tickets/rules/test", new { text = "x", channel = "email" }))).GetProperty("fired").GetArrayLength().ShouldBe(0);
+        (await OkAsync(await ana.GetAsync(rules, Ct))).EnumerateArray().Single().GetProperty("name").GetString().ShouldBe("Email first");
+    }
+}

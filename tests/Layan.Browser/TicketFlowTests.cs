@@ -89,5 +89,26 @@ public sealed class TicketFlowTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(page.Locator("[data-testid=timeline-entry][data-kind=sla_breached]")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("[data-testid=ticket-clock][data-target=first_response]")).ToContainTextAsync("terpenuhi");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "ticket-id.png"), FullPage = true });
+
+        // In Spanish: a rule for refunds, tried on the test panel before any customer writes.
+        await page.GotoAsync($"/w/{id}/tickets/rules");
+        await page.GetByTestId("language-select").SelectOptionAsync("es");
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Reglas para mensajes entrantes");
+        await page.GetByTestId("rule-name").FillAsync("Reembolsos");
+        await page.GetByTestId("rule-keywords").FillAsync("reembolso, devolución");
+        await page.GetByTestId("rule-priority").SelectOptionAsync("high");
+        await page.GetByTestId("rule-create-ticket").CheckAsync();
+        await page.GetByTestId("rule-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("rule")).ToContainTextAsync("Reembolsos");
+        await page.GetByTestId("rule-name").FillAsync("Nada");
+        await page.GetByTestId("rule-save").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=rules-errors] [data-error-code=rule_actions_required]")).ToContainTextAsync("al menos una acción");
+        await page.GetByTestId("test-text").FillAsync("Quiero un reembolso");
+        await page.GetByTestId("test-run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("test-fired")).ToContainTextAsync("Reembolsos");
+        await page.GetByTestId("test-text").FillAsync("Hola");
+        await page.GetByTestId("test-run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("test-none")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "ticket-rules-es.png"), FullPage = true });
     }
 }

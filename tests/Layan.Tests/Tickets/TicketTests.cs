@@ -185,11 +185,13 @@ public sealed class TicketTests(PostgresServer postgres)
         await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { priority = "low" }));
     }
 
-    [Fact]
-    public async Task Deadlines_warn_and_breach_once_pause_while_pending_the_customer_and_resume_on_their_reply()
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Deadlines_warn_and_breach_once_pause_while_pending_the_customer_and_resume_on_their_reply(Provider provider)
     {
         // The clock starts on Monday 2026-11-23 09:00 UTC.
-        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
         var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
         await using var _ = app;
         using var __ = ana;
@@ -254,6 +256,20 @@ public sealed class TicketTests(PostgresServer postgres)
         }, Ct));
         ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         Due(ticket, "resolve").ShouldBe(At(24, 10, 0));
+
+        // Editing the policy counts again too: without a next-response line that clock stops; resolve in 9 hours moves on by one.
+        var policyId = (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/policies", Ct)))[0].GetProperty("id").GetGuid();
+        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/policies/{policyId}", new
+        {
+            name = "Standard",
+            calendarId = calendar.GetProperty("id").GetGuid(),
+            targets = new object[] { new { target = "first_response", amount = 2, unit = "hours" }, new { target = "resolve", amount = 9, unit = "businessHours" } },
+            warnMinutes = 30,
+            isDefault = true,
+        }, Ct));
+        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        Due(ticket, "resolve").ShouldBe(At(24, 11, 0));
+        Clock(ticket, "next_response").GetProperty("stopped").GetBoolean().ShouldBeTrue();
 
         // Resolved: the resolve clock is met and its breach timer is gone.
         await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { status = "resolved" }));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Layan.Features.Realtime;
 using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Jobs;
+using Layan.Infrastructure.Tenancy;
 using Layan.Infrastructure.Work;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,10 +17,141 @@ internal sealed record SlaNoticeEvent(Guid TicketId, long Number, string Target,
 /// breach timer in the due-work queue (re-armed when the due moves, cancelled when it is met,
 /// paused or stopped), so notices come within seconds of the due rather than on a coarse poll.
 /// </summary>
-internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, EventLog events, TimeProvider clock)
+internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, EventLog events, TenantContext tenant, TimeProvider clock)
 {
     public const string WarningKind = "sla.warning";
     public const string BreachKind = "sla.breach";
+
+    /// <summary>How many clocks one pass of <see cref="RecountAsync"/> reads, counts and writes at a time.</summary>
+    public const int RecountBatch = 2000;
+
+    // Rows per multi-row UPDATE: two parameters each, well inside SQLite's and PostgreSQL's limits.
+    private const int RowsPerStatement = 1000;
+
+    /// <summary>
+    /// A calendar or a policy changed: every running clock of the open tickets under these policies
+    /// is counted again from its start, in batches read by key and written set-based (one
+    /// multi-row UPDATE for the clocks and one per timer kind), so a million tickets do not make a
+    /// million round trips or a million tracked entities. Clocks whose target no longer applies
+    /// stop; targets that apply now and never ran start through the per-ticket path. Returns how
+    /// many clocks were counted. Runs in the caller's transaction.
+    /// </summary>
+    public async Task<int> RecountAsync(IReadOnlyList<Guid> policyIds, CancellationToken cancellationToken)
+    {
+        var workspace = (tenant.WorkspaceId ?? throw new InvalidOperationException("Recount inside a workspace.")).ToString("N");
+        var counted = 0;
+        foreach (var policyId in policyIds)
+        {
+            // Tracked when the caller edited them: the new hours and lines count.
+            var policy = await db.Set<SlaPolicy>().SingleAsync(p => p.Id == policyId, cancellationToken);
+            var calendar = policy.CalendarId is { } calendarId ? (await db.Set<SlaCalendar>().SingleAsync(c => c.Id == calendarId, cancellationToken)).ToCalendar() : null;
+            var lines = policy.TargetList();
+            var after = Guid.Empty;
+            while (true)
+            {
+                var batch = await db.Database.SqlQueryRaw<ClockRow>(RecountQuery, policyId, after, RecountBatch).ToListAsync(cancellationToken);
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+                after = batch[^1].Id;
+                var moved = new List<(Guid Id, DateTime Due)>();
+                var stopped = new List<Guid>();
+                foreach (var row in batch)
+                {
+                    var line = lines.FirstOrDefault(l => l.Applies(row.Target, row.Severity, row.Priority));
+                    if (line is null)
+                    {
+                        stopped.Add(row.Id);
+                        continue;
+                    }
+                    var pauses = JsonSerializer.Deserialize<List<Pause>>(row.Pauses, JsonSerializerOptions.Web) ?? [];
+                    moved.Add((row.Id, SlaClock.Due(calendar, Utc(row.StartedAt), line.ToTarget(), pauses).UtcDateTime));
+                }
+                await SetDuesAsync(moved, cancellationToken);
+                await MoveTimersAsync(workspace, BreachKind, [.. batch.Where(r => r.BreachedAt is null).Join(moved, r => r.Id, m => m.Id, (_, m) => m)], TimeSpan.Zero, cancellationToken);
+                if (policy.WarnMinutes > 0)
+                {
+                    await MoveTimersAsync(workspace, WarningKind, [.. batch.Where(r => r.WarnedAt is null && r.BreachedAt is null).Join(moved, r => r.Id, m => m.Id, (_, m) => m)],
+                        TimeSpan.FromMinutes(policy.WarnMinutes), cancellationToken);
+                }
+                await StopManyAsync(workspace, stopped, cancellationToken);
+                counted += batch.Count;
+            }
+            await StartNewTargetsAsync(policy, lines, cancellationToken);
+        }
+        return counted;
+    }
+
+    // The running, unpaused clocks of one policy's open tickets after an id, in id order (by the
+    // primary key's index: uuid order on PostgreSQL, the stored text's on SQLite; either agrees with its own ">").
+    private const string RecountQuery =
+        "SELECT c.\"Id\" AS \"Id\", c.\"Target\" AS \"Target\", c.\"StartedAt\" AS \"StartedAt\", c.\"Pauses\" AS \"Pauses\", " +
+        "c.\"WarnedAt\" AS \"WarnedAt\", c.\"BreachedAt\" AS \"BreachedAt\", t.\"Severity\" AS \"Severity\", t.\"Priority\" AS \"Priority\" " +
+        "FROM \"TicketSlaClocks\" c JOIN \"Tickets\" t ON t.\"Id\" = c.\"TicketId\" " +
+        "WHERE t.\"PolicyId\" = {0} AND t.\"Status\" NOT IN ('resolved', 'closed') AND c.\"MetAt\" IS NULL AND NOT c.\"Stopped\" " +
+        "AND c.\"PausedSince\" IS NULL AND c.\"Id\" > {1} ORDER BY c.\"Id\" LIMIT {2}";
+
+    private Task SetDuesAsync(List<(Guid Id, DateTime Due)> moved, CancellationToken cancellationToken) =>
+        UpdateManyAsync(moved, (id, due) => (id, due),
+            "WITH v(\"Id\", \"Due\") AS (VALUES {rows}) UPDATE \"TicketSlaClocks\" SET \"DueAt\" = v.\"Due\" FROM v WHERE \"TicketSlaClocks\".\"Id\" = v.\"Id\"",
+            cancellationToken);
+
+    // The timers of these clocks move to their new dues (less the lead); a timer that already ran is armed again.
+    private Task MoveTimersAsync(string workspace, string kind, List<(Guid Id, DateTime Due)> moved, TimeSpan lead, CancellationToken cancellationToken) =>
+        UpdateManyAsync(moved, (id, due) => ($"{workspace}:{kind}:{id:N}", due - lead),
+            string.Concat(
+                "WITH v(\"Key\", \"Due\") AS (VALUES {rows}) UPDATE \"DueWork\" SET \"DueAt\" = v.\"Due\", \"State\" = 'Pending', \"Attempts\" = 0, ",
+                "\"CompletedAt\" = NULL, \"LastError\" = NULL, \"LeaseToken\" = NULL, \"LeaseUntil\" = NULL FROM v WHERE \"DueWork\".\"Key\" = v.\"Key\""),
+            cancellationToken);
+
+    private async Task UpdateManyAsync<TKey>(List<(Guid Id, DateTime Due)> rows, Func<Guid, DateTime, (TKey Key, DateTime Due)> shape, string sql, CancellationToken cancellationToken)
+        where TKey : notnull
+    {
+        foreach (var chunk in rows.Chunk(RowsPerStatement))
+        {
+            var values = string.Join(", ", chunk.Select((_, i) => $"({{{2 * i}}}, {{{(2 * i) + 1}}})"));
+            var parameters = chunk.SelectMany(r => { var (key, due) = shape(r.Id, r.Due); return new object[] { key, due }; }).ToArray();
+            await db.Database.ExecuteSqlRawAsync(sql.Replace("{rows}", values, StringComparison.Ordinal), parameters, cancellationToken);
+        }
+    }
+
+    private async Task StopManyAsync(string workspace, List<Guid> stopped, CancellationToken cancellationToken)
+    {
+        if (stopped.Count == 0)
+        {
+            return;
+        }
+        await db.Set<TicketSlaClock>().Where(c => stopped.Contains(c.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Stopped, true).SetProperty(c => c.DueAt, (DateTimeOffset?)null), cancellationToken);
+        var keys = stopped.SelectMany(id => new[] { $"{workspace}:{BreachKind}:{id:N}", $"{workspace}:{WarningKind}:{id:N}" }).ToList();
+        await db.DueWork.Where(w => keys.Contains(w.Key!) && w.State == WorkState.Pending).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    // A target the edited policy now has for some severity and priority, on open tickets that never ran it: started per ticket (rare).
+    private async Task StartNewTargetsAsync(SlaPolicy policy, IReadOnlyList<PolicyTarget> lines, CancellationToken cancellationToken)
+    {
+        var clocks = db.Set<TicketSlaClock>();
+        foreach (var target in new[] { SlaTargets.FirstResponse, SlaTargets.Restore, SlaTargets.Resolve })
+        {
+            foreach (var severity in Enumerable.Range(1, 4))
+            {
+                foreach (var priority in TicketPriority.All.Where(p => lines.Any(l => l.Applies(target, severity, p))))
+                {
+                    var missing = await db.Set<Ticket>()
+                        .Where(t => t.PolicyId == policy.Id && t.Severity == severity && t.Priority == priority && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
+                        .Where(t => !clocks.Any(c => c.TicketId == t.Id && c.Target == target))
+                        .ToListAsync(cancellationToken);
+                    foreach (var ticket in missing)
+                    {
+                        await RetargetAsync(ticket, cancellationToken);
+                    }
+                }
+            }
+        }
+    }
+
+    private static DateTimeOffset Utc(DateTime stored) => new(DateTime.SpecifyKind(stored, DateTimeKind.Utc));
 
     /// <summary>A new ticket: its first-response, restore and resolve clocks start at its creation.</summary>
     public async Task StartAsync(Ticket ticket, CancellationToken cancellationToken)
@@ -248,6 +380,9 @@ internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, Even
 }
 
 internal sealed record ClockRef(Guid ClockId);
+
+/// <summary>A running clock as <see cref="SlaEngine.RecountAsync"/> reads it.</summary>
+internal sealed record ClockRow(Guid Id, string Target, DateTime StartedAt, string Pauses, DateTime? WarnedAt, DateTime? BreachedAt, int Severity, string Priority);
 
 /// <summary>Runs the warning and breach timers of <see cref="SlaEngine"/>.</summary>
 internal sealed class SlaNoticeHandler(SlaEngine engine, string kind) : IWorkHandler<DueWork>

@@ -93,8 +93,8 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements
             row.Name = trimmed!;
             row.Definition = definition;
             row.UpdatedAt = clock.GetUtcNow();
-            var policies = db.Set<SlaPolicy>().Where(p => p.CalendarId == row.Id).Select(p => (Guid?)p.Id);
-            await RecountAsync(policies, cancellationToken);
+            var policies = await db.Set<SlaPolicy>().Where(p => p.CalendarId == row.Id).Select(p => p.Id).ToListAsync(cancellationToken);
+            await engine.RecountAsync(policies, cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -172,23 +172,11 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements
         await db.SaveChangesAsync(cancellationToken);
         if (id is not null)
         {
-            await RecountAsync(db.Set<SlaPolicy>().Where(p => p.Id == row.Id).Select(p => (Guid?)p.Id), cancellationToken);
+            await engine.RecountAsync([row.Id], cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return Item(row);
-    }
-
-    /// <summary>Every open ticket under these policies: its running clocks counted again from their starts.</summary>
-    private async Task RecountAsync(IQueryable<Guid?> policies, CancellationToken cancellationToken)
-    {
-        var open = await db.Set<Ticket>()
-            .Where(t => policies.Contains(t.PolicyId) && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
-            .ToListAsync(cancellationToken);
-        foreach (var ticket in open)
-        {
-            await engine.RetargetAsync(ticket, cancellationToken);
-        }
     }
 
     private static List<PolicyTarget> Targets(IReadOnlyList<PolicyTargetInput?>? lines, List<Failure> errors)

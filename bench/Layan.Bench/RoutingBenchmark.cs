@@ -211,16 +211,16 @@ internal static class RoutingBenchmark
         UseSourceContentRoot();
         return new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
-            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-            {
-                web.UseSetting(key, value);
-            }
             web.UseSetting("Database:Provider", "Postgres");
             web.UseSetting("ConnectionStrings:Layan", connectionString);
             web.UseSetting("Storage:DataDirectory", Path.Combine(Path.GetTempPath(), "layan-bench-" + Guid.NewGuid().ToString("N")));
             web.UseSetting("Inbox:SweepInterval", "00:00:00");
             web.UseSetting("Work:DueWork:Enabled", "false");
             web.UseSetting("Work:Outbox:Enabled", "false");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                web.UseSetting(key, value); // a benchmark's own settings win
+            }
             web.UseEnvironment("Production");
         });
     }

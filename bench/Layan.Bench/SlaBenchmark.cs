@@ -184,6 +184,14 @@ internal static class SlaBenchmark
     {
         const int breaches = 1000;
         var spacing = TimeSpan.FromMilliseconds(60);
+        // The recount made many of the million deadlines due already (tickets up to a week old): they
+        // stay pending in the table, a year out, so that only the measured breaches fall due.
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var push = new NpgsqlCommand("UPDATE \"DueWork\" SET \"DueAt\" = now() + interval '1 year' WHERE \"Kind\" = 'sla.breach'; ANALYZE", connection) { CommandTimeout = 0 };
+            await push.ExecuteNonQueryAsync();
+        }
         var settings = new Dictionary<string, string> { ["Work:DueWork:Enabled"] = "true", ["Work:DueWork:PollInterval"] = "00:00:01" };
         await using var layan = RoutingBenchmark.Host(connectionString, settings);
         _ = layan.Server;

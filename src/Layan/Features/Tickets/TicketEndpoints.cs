@@ -35,6 +35,10 @@ internal static class TicketEndpoints
         var workspace = app.MapApiGroup("workspaces", "Tickets").RequireAuthorization().MapGroup("/{id:guid}");
         workspace.MapGet("/tickets", ListAsync).WithSummary("Tickets: `status` (a status or `active`), `priority`, `assignee` (me, none, a user id), `breached`, `q` (number or subject), `page` (X-2).");
         workspace.MapPost("/tickets", CreateAsync).WithSummary("`{subject, description, status, priority, severity, assigneeId, departmentId, labelIds, conversationId, policyId}` (needs the Ticket feature).");
+        workspace.MapGet("/tickets/views", ViewsAsync).WithSummary("My saved ticket views.");
+        workspace.MapPost("/tickets/views", SaveViewAsync).WithSummary("`{name, status, priority, assignee, breached, search}`: save a view (mine alone).");
+        workspace.MapDelete("/tickets/views/{viewId:guid}", DeleteViewAsync).WithSummary("Delete one of my views.");
+        workspace.MapPost("/tickets/bulk", BulkAsync).WithSummary("`{numbers, status, priority, assigneeId, unassign}`: change up to 100 tickets; answers `{changed, failed: [{number, code}]}`.");
         workspace.MapGet("/tickets/{number:long}", DetailAsync).WithSummary("One ticket by number: fields, links, SLA clocks, timeline.");
         workspace.MapPatch("/tickets/{number:long}", UpdateAsync).WithSummary("Change any of the fields (`unassign: true` clears the assignee); TKT-4 decides who may.");
         workspace.MapPost("/tickets/{number:long}/comments", CommentAsync).WithSummary("`{body, public}`: a public answer (meets response targets) or an internal note.");
@@ -67,7 +71,7 @@ internal static class TicketEndpoints
     {
         WorkspaceErrors.Forbidden or TicketErrors.AccessDenied => StatusCodes.Status403Forbidden,
         TicketErrors.FeatureRequired => StatusCodes.Status402PaymentRequired,
-        TicketErrors.Changed or TicketErrors.BlacklistDuplicate or SlaSetupErrors.NameTaken or SlaSetupErrors.CalendarInUse or RuleErrors.LimitReached => StatusCodes.Status409Conflict,
+        TicketErrors.Changed or TicketErrors.BlacklistDuplicate or TicketErrors.ViewNameTaken or SlaSetupErrors.NameTaken or SlaSetupErrors.CalendarInUse or RuleErrors.LimitReached => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -97,6 +101,18 @@ internal static class TicketEndpoints
 
     private static Task<IResult> LinkAsync(Guid id, long number, LinkBody body, Tickets tickets, HttpContext http) =>
         Use(http, id, access => tickets.LinkAsync(access, number, body.ConversationId, http.RequestAborted));
+
+    private static Task<IResult> ViewsAsync(Guid id, TicketViews views, HttpContext http) =>
+        Use(http, id, async access => (Result<IReadOnlyList<TicketViewItem>>?)Result<IReadOnlyList<TicketViewItem>>.From(await views.ListAsync(access, http.RequestAborted)));
+
+    private static Task<IResult> SaveViewAsync(Guid id, ViewInput body, TicketViews views, HttpContext http) =>
+        Use(http, id, async access => (Result<TicketViewItem>?)await views.SaveAsync(access, body, http.RequestAborted));
+
+    private static Task<IResult> DeleteViewAsync(Guid id, Guid viewId, TicketViews views, HttpContext http) =>
+        Use(http, id, async access => await views.DeleteAsync(access, viewId, http.RequestAborted) ? (Result<bool>?)true : null);
+
+    private static Task<IResult> BulkAsync(Guid id, BulkInput body, TicketViews views, HttpContext http) =>
+        Use(http, id, async access => (Result<BulkResult>?)await views.BulkAsync(access, body, http.RequestAborted));
 
     private static Task<IResult> SettingsAsync(Guid id, TicketSettingsService settings, HttpContext http) =>
         Use(http, id, async access => (Result<TicketRules>?)await settings.GetAsync(access, http.RequestAborted));
@@ -160,6 +176,7 @@ internal static class TicketsModule
         var services = builder.Services;
         services.AddScoped<TicketSettingsService>();
         services.AddScoped<Tickets>();
+        services.AddScoped<TicketViews>();
         services.AddScoped<SlaEngine>();
         services.AddScoped<SlaSetup>();
         services.AddScoped<InboundRules>();

@@ -30,12 +30,16 @@ internal static class TicketErrors
     public const string RolesInvalid = "roles_invalid";
     public const string BlacklistValueInvalid = "blacklist_value_invalid";
     public const string BlacklistDuplicate = "blacklist_duplicate";
+    public const string ViewNameRequired = "view_name_required";
+    public const string ViewNameTaken = "view_name_taken";
+    public const string BulkInvalid = "bulk_invalid";
+    public const string TicketUnknown = "ticket_unknown";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SubjectRequired, DescriptionTooLong, StatusInvalid, PriorityInvalid, SeverityInvalid, AssigneeUnknown, DepartmentUnknown, LabelUnknown,
         ConversationUnknown, PolicyUnknown, BodyRequired, AccessDenied, Changed, FeatureRequired, PrefixInvalid, RolesInvalid,
-        BlacklistValueInvalid, BlacklistDuplicate,
+        BlacklistValueInvalid, BlacklistDuplicate, ViewNameRequired, ViewNameTaken, BulkInvalid, TicketUnknown,
     ];
 }
 
@@ -399,6 +403,10 @@ internal sealed class Tickets(LayanDbContext db, TicketSettingsService settings,
         }
         return (await DetailAsync(access, ticket.Number, cancellationToken))!;
     }
+
+    /// <summary>Whether a change is well-formed for this workspace, before it is applied to any ticket (bulk changes).</summary>
+    internal Task<List<Failure>> CheckChangeAsync(WorkspaceMembership access, TicketInput input, CancellationToken cancellationToken) =>
+        CheckAsync(access, input, creating: false, cancellationToken);
 
     private async Task<List<Failure>> CheckAsync(WorkspaceMembership access, TicketInput input, bool creating, CancellationToken cancellationToken)
     {

@@ -46,6 +46,7 @@ internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, Even
             var policy = await db.Set<SlaPolicy>().SingleAsync(p => p.Id == policyId, cancellationToken);
             var calendar = policy.CalendarId is { } calendarId ? (await db.Set<SlaCalendar>().SingleAsync(c => c.Id == calendarId, cancellationToken)).ToCalendar() : null;
             var lines = policy.TargetList();
+            var targets = lines.Distinct().ToDictionary(l => l, l => l.ToTarget());
             var after = Guid.Empty;
             while (true)
             {
@@ -55,19 +56,19 @@ internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, Even
                     break;
                 }
                 after = batch[^1].Id;
-                var moved = new List<(Guid Id, DateTime Due)>();
-                var stopped = new List<Guid>();
-                foreach (var row in batch)
+                // The arithmetic is pure (the calendar is immutable): counted on every core while the database waits.
+                var dues = batch.AsParallel().AsOrdered().Select(row =>
                 {
                     var line = lines.FirstOrDefault(l => l.Applies(row.Target, row.Severity, row.Priority));
                     if (line is null)
                     {
-                        stopped.Add(row.Id);
-                        continue;
+                        return (row.Id, Due: (DateTime?)null);
                     }
-                    var pauses = JsonSerializer.Deserialize<List<Pause>>(row.Pauses, JsonSerializerOptions.Web) ?? [];
-                    moved.Add((row.Id, SlaClock.Due(calendar, Utc(row.StartedAt), line.ToTarget(), pauses).UtcDateTime));
-                }
+                    List<Pause> pauses = row.Pauses == "[]" ? [] : JsonSerializer.Deserialize<List<Pause>>(row.Pauses, JsonSerializerOptions.Web) ?? [];
+                    return (row.Id, Due: (DateTime?)SlaClock.Due(calendar, Utc(row.StartedAt), targets[line], pauses).UtcDateTime);
+                }).ToList();
+                var moved = dues.Where(d => d.Due is not null).Select(d => (d.Id, d.Due!.Value)).ToList();
+                var stopped = dues.Where(d => d.Due is null).Select(d => d.Id).ToList();
                 await SetDuesAsync(moved, cancellationToken);
                 await MoveTimersAsync(workspace, BreachKind, [.. batch.Where(r => r.BreachedAt is null).Join(moved, r => r.Id, m => m.Id, (_, m) => m)], TimeSpan.Zero, cancellationToken);
                 if (policy.WarnMinutes > 0)

@@ -1,0 +1,163 @@
+using Layan.Features.Workspaces;
+using Layan.Infrastructure;
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Layan.Features.Tickets;
+
+/// <summary>TKT-1: a member's saved ticket list — a name for a set of filters, theirs alone.</summary>
+internal sealed class TicketView : IWorkspaceOwned
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public Guid WorkspaceId { get; set; }
+
+    public Guid UserId { get; init; }
+
+    public required string Name { get; set; }
+
+    public string? Status { get; set; }
+
+    public string? Priority { get; set; }
+
+    public string? Assignee { get; set; }
+
+    public bool Breached { get; set; }
+
+    public string? Search { get; set; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public TicketFilter ToFilter() => new(Status, Priority, Assignee, Breached, Search);
+}
+
+internal sealed class TicketViewConfiguration : IEntityTypeConfiguration<TicketView>
+{
+    public void Configure(EntityTypeBuilder<TicketView> builder)
+    {
+        builder.ToTable("TicketViews");
+        builder.HasKey(v => v.Id);
+        builder.Property(v => v.Name).HasMaxLength(100);
+        builder.Property(v => v.Status).HasMaxLength(30);
+        builder.Property(v => v.Priority).HasMaxLength(10);
+        builder.Property(v => v.Assignee).HasMaxLength(40);
+        builder.Property(v => v.Search).HasMaxLength(200);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(v => v.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Accounts.User>().WithMany().HasForeignKey(v => v.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(v => new { v.WorkspaceId, v.UserId, v.Name }).IsUnique();
+        builder.HasIndex(v => v.UserId);
+    }
+}
+
+internal sealed record TicketViewItem(Guid Id, string Name, TicketFilter Filter);
+
+internal sealed record ViewInput(string? Name, string? Status, string? Priority, string? Assignee, bool Breached, string? Search);
+
+/// <summary>What a bulk change asks of each ticket; the same fields as a single change.</summary>
+internal sealed record BulkInput(IReadOnlyList<long>? Numbers, string? Status, string? Priority, Guid? AssigneeId, bool Unassign);
+
+internal sealed record BulkFailure(long Number, string Code);
+
+internal sealed record BulkResult(IReadOnlyList<long> Changed, IReadOnlyList<BulkFailure> Failed);
+
+/// <summary>
+/// TKT-1's saved views (per member) and bulk actions. A bulk change is checked as a whole first
+/// (a wrong status or assignee changes nothing); then each ticket is changed in its own
+/// transaction with the single-ticket rules (Ticket Access, timeline, SLA), and the tickets that
+/// could not be changed are named with the reason.
+/// </summary>
+internal sealed class TicketViews(LayanDbContext db, Tickets tickets, TimeProvider clock)
+{
+    public const int MaxBulk = 100;
+
+    public async Task<IReadOnlyList<TicketViewItem>> ListAsync(WorkspaceMembership access, CancellationToken cancellationToken) =>
+        [.. (await db.Set<TicketView>().Where(v => v.WorkspaceId == access.WorkspaceId && v.UserId == access.Member.UserId).OrderBy(v => v.Name).ToListAsync(cancellationToken))
+            .Select(v => new TicketViewItem(v.Id, v.Name, v.ToFilter()))];
+
+    public async Task<Result<TicketViewItem>> SaveAsync(WorkspaceMembership access, ViewInput input, CancellationToken cancellationToken)
+    {
+        var name = input.Name?.Trim();
+        var errors = new List<Failure>();
+        if (string.IsNullOrEmpty(name) || name.Length > 100)
+        {
+            errors.Add(new Failure(TicketErrors.ViewNameRequired, "name"));
+        }
+        if (input.Status is { Length: > 0 } status && status != "active" && !TicketStatus.All.Contains(status))
+        {
+            errors.Add(new Failure(TicketErrors.StatusInvalid, "status"));
+        }
+        if (input.Priority is { Length: > 0 } priority && !TicketPriority.All.Contains(priority))
+        {
+            errors.Add(new Failure(TicketErrors.PriorityInvalid, "priority"));
+        }
+        if (input.Assignee is { Length: > 0 } assignee && assignee is not ("me" or "none") && !Guid.TryParse(assignee, out _))
+        {
+            errors.Add(new Failure(TicketErrors.AssigneeUnknown, "assignee"));
+        }
+        if (input.Search?.Length > 200)
+        {
+            errors.Add(new Failure(TicketErrors.SubjectRequired, "search"));
+        }
+        if (errors.Count == 0 && await db.Set<TicketView>().AnyAsync(v => v.WorkspaceId == access.WorkspaceId && v.UserId == access.Member.UserId && v.Name == name, cancellationToken))
+        {
+            errors.Add(new Failure(TicketErrors.ViewNameTaken, "name"));
+        }
+        if (errors.Count > 0)
+        {
+            return Result<TicketViewItem>.Failed(errors);
+        }
+        static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+        var view = new TicketView
+        {
+            UserId = access.Member.UserId, Name = name!, Status = Blank(input.Status), Priority = Blank(input.Priority), Assignee = Blank(input.Assignee),
+            Breached = input.Breached, Search = Blank(input.Search), CreatedAt = clock.GetUtcNow(),
+        };
+        db.Add(view);
+        await db.SaveChangesAsync(cancellationToken);
+        return new TicketViewItem(view.Id, view.Name, view.ToFilter());
+    }
+
+    public async Task<bool> DeleteAsync(WorkspaceMembership access, Guid id, CancellationToken cancellationToken) =>
+        await db.Set<TicketView>().Where(v => v.WorkspaceId == access.WorkspaceId && v.UserId == access.Member.UserId && v.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+
+    public async Task<Result<BulkResult>> BulkAsync(WorkspaceMembership access, BulkInput input, CancellationToken cancellationToken)
+    {
+        var numbers = input.Numbers?.Distinct().ToList() ?? [];
+        if (numbers.Count is 0 or > MaxBulk)
+        {
+            return new Failure(TicketErrors.BulkInvalid, "numbers");
+        }
+        var change = new TicketInput(Status: Blank(input.Status), Priority: Blank(input.Priority), AssigneeId: input.AssigneeId, ClearAssignee: input.Unassign);
+        if (change == new TicketInput())
+        {
+            return new Failure(TicketErrors.BulkInvalid, "numbers");
+        }
+        // The change itself is checked before any ticket is touched (the first number only stands in for "a ticket").
+        var known = await db.Set<Ticket>().Where(t => t.WorkspaceId == access.WorkspaceId && numbers.Contains(t.Number)).Select(t => t.Number).ToListAsync(cancellationToken);
+        var invalid = await tickets.CheckChangeAsync(access, change, cancellationToken);
+        if (invalid.Count > 0)
+        {
+            return Result<BulkResult>.Failed(invalid);
+        }
+        var changed = new List<long>();
+        var failed = numbers.Where(n => !known.Contains(n)).Select(n => new BulkFailure(n, TicketErrors.TicketUnknown)).ToList();
+        foreach (var number in known.Order())
+        {
+            db.ChangeTracker.Clear();
+            var result = await tickets.UpdateAsync(access, number, change, cancellationToken);
+            if (result is { Succeeded: true })
+            {
+                changed.Add(number);
+            }
+            else
+            {
+                failed.Add(new BulkFailure(number, result?.Errors[0].Code ?? TicketErrors.TicketUnknown));
+            }
+        }
+        return new BulkResult(changed, failed);
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}

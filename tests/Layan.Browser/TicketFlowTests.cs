@@ -90,6 +90,24 @@ public sealed class TicketFlowTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(page.Locator("[data-testid=ticket-clock][data-target=first_response]")).ToContainTextAsync("terpenuhi");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "ticket-id.png"), FullPage = true });
 
+        // The breached filter saved as a view; then the ticket resolved from the list, in bulk.
+        await page.GotoAsync($"/w/{id}/tickets?breached=true");
+        await page.GetByTestId("view-save").Locator("summary").ClickAsync();
+        await page.GetByTestId("view-name").FillAsync("Terlampaui saya");
+        await page.GetByTestId("view-create").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("view-link")).ToHaveTextAsync("Terlampaui saya");
+        await page.GotoAsync($"/w/{id}/tickets");
+        await page.GetByTestId("view-link").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("filter-breached")).ToBeCheckedAsync();
+        await Assertions.Expect(page.GetByTestId("tickets-empty")).ToBeVisibleAsync(); // answered: no target is breached and unmet now
+        await page.GotoAsync($"/w/{id}/tickets");
+        await page.GetByTestId("ticket-pick").First.CheckAsync();
+        await page.GetByTestId("bulk-status").SelectOptionAsync("resolved");
+        await page.GetByTestId("bulk-apply").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("bulk-done")).ToContainTextAsync("1 diubah");
+        await page.GotoAsync($"/w/{id}/tickets/1");
+        await Assertions.Expect(page.GetByTestId("ticket-status")).ToHaveTextAsync("Terselesaikan");
+
         // In Spanish: a rule for refunds, tried on the test panel before any customer writes.
         await page.GotoAsync($"/w/{id}/tickets/rules");
         await page.GetByTestId("language-select").SelectOptionAsync("es");

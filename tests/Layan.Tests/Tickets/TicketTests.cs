@@ -18,6 +18,9 @@ public sealed class TicketTests(PostgresServer postgres)
     private const string Ben = "ben@example.com";
     private const string Eve = "eve@example.com";
 
+    private static readonly long[] JustOne = [1];
+    private static readonly long[] OneAndTwo = [1, 2];
+    private static readonly long[] OneToThreeAnd99 = [1, 2, 3, 99];
     private static readonly string[] AgentOnly = ["agent"];
     private static readonly string[] NoSuchRole = ["janitor"];
     private static readonly string[] BadHoliday = ["2025-13-01"];
@@ -103,6 +106,44 @@ public sealed class TicketTests(PostgresServer postgres)
             await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = $"Ticket {n}" }))));
 
         made.Select(t => t.GetProperty("summary").GetProperty("number").GetInt64()).Order().ShouldBe(Enumerable.Range(1, 20).Select(n => (long)n));
+    }
+
+    [Fact]
+    public async Task Saved_views_are_each_member_s_own_and_bulk_changes_check_first_then_apply_ticket_by_ticket()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
+        await using var _ = app;
+        using var __ = ana;
+        using var ben = await app.JoinAsync(ana, id, Ben, "agent");
+        var benId = await ana.UserIdAsync(id, Ben);
+        for (var n = 1; n <= 3; n++)
+        {
+            await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = $"Ticket {n}", priority = n == 3 ? "high" : "medium" }));
+        }
+
+        var view = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Urgent work", priority = "high", status = "active" }));
+        view.GetProperty("filter").GetProperty("priority").GetString().ShouldBe("high");
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Urgent work" })).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Bad", status = "someday" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await OkAsync(await ben.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).GetArrayLength().ShouldBe(0, "views are their owner's");
+        (await ben.DeleteAsync($"/api/v1/workspaces/{id}/tickets/views/{view.GetProperty("id").GetGuid()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).GetArrayLength().ShouldBe(1);
+
+        // A malformed change touches nothing.
+        (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = OneAndTwo, status = "done" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
+            .GetProperty("code").GetString().ShouldBe("ticket_status_invalid");
+        (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = Array.Empty<long>(), status = "resolved" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?status=open", Ct))).GetProperty("total").GetInt32().ShouldBe(3);
+
+        // Resolve 1 and 2 as Ana; then Ben (an agent, who may not edit resolved tickets) tries all three and an unknown one.
+        var done = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = OneAndTwo, status = "resolved", assigneeId = benId }));
+        done.GetProperty("changed").EnumerateArray().Select(n => n.GetInt64()).ShouldBe([1L, 2L]);
+        var mixed = await OkAsync(await ben.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = OneToThreeAnd99, status = "in_progress" }));
+        mixed.GetProperty("changed").EnumerateArray().Select(n => n.GetInt64()).ShouldBe([3L]);
+        mixed.GetProperty("failed").EnumerateArray().Select(f => (f.GetProperty("number").GetInt64(), f.GetProperty("code").GetString()))
+            .ShouldBe([(99L, "ticket_unknown"), (1L, "ticket_access_denied"), (2L, "ticket_access_denied")], ignoreOrder: true);
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).GetProperty("summary").GetProperty("assigneeId").GetGuid().ShouldBe(benId);
     }
 
     [Fact]
@@ -341,11 +382,14 @@ public sealed class TicketTests(PostgresServer postgres)
         await app.RegisterVerifiedAsync(eve, Eve);
         var own = await app.ActiveWorkspaceAsync(eve, Eve, "Toko Eve");
         await eve.SubscribeAsync(own, "ticket");
-        foreach (var path in new[] { "tickets", "tickets/1", "settings/tickets", "settings/tickets/blacklist", "sla/calendars", "sla/policies" })
+        foreach (var path in new[] { "tickets", "tickets/1", "tickets/views", "settings/tickets", "settings/tickets/blacklist", "sla/calendars", "sla/policies" })
         {
             (await eve.GetAsync($"/api/v1/workspaces/{id}/{path}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound, path);
         }
         (await PatchAsync(eve, $"/api/v1/workspaces/{id}/tickets/1", new { subject = "mine now" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await eve.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = JustOne, status = "closed" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var ownBulk = await OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{own}/tickets/bulk", new { numbers = JustOne, status = "closed" }));
+        ownBulk.GetProperty("failed")[0].GetProperty("code").GetString().ShouldBe("ticket_unknown"); // Ana's ticket 1 is not Eve's
         // Through her own workspace, Ana's items by id are not there either.
         (await eve.GetAsync($"/api/v1/workspaces/{own}/tickets/1", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await eve.PutAsJsonAsync($"/api/v1/workspaces/{own}/sla/calendars/{calendar.GetProperty("id").GetGuid()}", new { name = "X", calendar = new { timeZone = "Etc/UTC", hours = Weekdays("09:00", "10:00") } }, Ct))

@@ -85,7 +85,8 @@ internal sealed partial class WorkRunner<T>(
             string.Concat(
                 "UPDATE \"", table, "\" SET \"State\" = 'Dead', \"CompletedAt\" = {0}, \"LeaseToken\" = NULL, \"LeaseUntil\" = NULL, ",
                 "\"LastError\" = COALESCE(\"LastError\", 'The last attempt did not finish within its lease.') ",
-                "WHERE \"State\" = 'Pending' AND \"Attempts\" >= {1} AND \"LeaseUntil\" <= {0}"),
+                // Only claimed rows have a lease (token and end together): found through the token's index, not by scanning every pending timer.
+                "WHERE \"State\" = 'Pending' AND \"LeaseToken\" IS NOT NULL AND \"Attempts\" >= {1} AND \"LeaseUntil\" <= {0}"),
             [now, options.MaxAttempts],
             cancellationToken);
         var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
@@ -172,11 +173,18 @@ internal sealed partial class WorkRunner<T>(
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
-            next = await db.Set<T>()
-                .Where(w => w.State == WorkState.Pending)
+            // The earliest unclaimed due comes off the (State, DueAt) index in order; claimed rows (few,
+            // found by the lease token's index) count from their lease's end if that is later.
+            var unclaimed = await db.Set<T>()
+                .Where(w => w.State == WorkState.Pending && w.LeaseToken == null)
+                .OrderBy(w => w.DueAt).Select(w => (DateTimeOffset?)w.DueAt)
+                .FirstOrDefaultAsync(stoppingToken);
+            var claimed = await db.Set<T>()
+                .Where(w => w.State == WorkState.Pending && w.LeaseToken != null)
                 .Select(w => (DateTimeOffset?)(w.LeaseUntil != null && w.LeaseUntil > w.DueAt ? w.LeaseUntil.Value : w.DueAt))
                 .OrderBy(due => due)
                 .FirstOrDefaultAsync(stoppingToken);
+            next = unclaimed is null ? claimed : claimed is null || unclaimed < claimed ? unclaimed : claimed;
         }
         var poll = Options.PollInterval;
         var delay = next is { } due ? due - clock.GetUtcNow() : poll;

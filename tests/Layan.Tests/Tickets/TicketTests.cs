@@ -38,14 +38,24 @@ public sealed class TicketTests(PostgresServer postgres)
     private static Task<HttpResponseMessage> PatchAsync(HttpClient client, string url, object body) =>
         client.PatchAsJsonAsync(url, body, Ct);
 
-    private static async Task<(LayanApp App, HttpClient Ana, Guid Id)> WorkspaceWithTicketsAsync(TestDatabase database)
+    /// <summary>Ana's active workspace with the Ticket feature, on its own node; disposing stops the node.</summary>
+    private sealed record TicketWorkspace(LayanApp App, HttpClient Ana, Guid Id) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Ana.Dispose();
+            await App.DisposeAsync();
+        }
+    }
+
+    private static async Task<TicketWorkspace> WorkspaceWithTicketsAsync(TestDatabase database)
     {
         var app = new LayanApp(database, LayanApp.ManualTimers);
         var ana = app.Browser();
         await app.RegisterVerifiedAsync(ana, Ana);
         var id = await app.ActiveWorkspaceAsync(ana, Ana);
         await ana.SubscribeAsync(id, "ticket");
-        return (app, ana, id);
+        return new TicketWorkspace(app, ana, id);
     }
 
     [Theory]
@@ -54,9 +64,8 @@ public sealed class TicketTests(PostgresServer postgres)
     public async Task Tickets_carry_the_prefix_change_with_a_timeline_and_filter_on_the_server(Provider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
-        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
-        await using var _ = app;
-        using var __ = ana;
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
         await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { prefix = "acme" }, Ct));
 
         var first = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Printer on fire", priority = "high", severity = 2 }));
@@ -98,9 +107,8 @@ public sealed class TicketTests(PostgresServer postgres)
     public async Task Tickets_made_at_once_never_share_a_number(Provider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
-        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
-        await using var _ = app;
-        using var __ = ana;
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
 
         var made = await Task.WhenAll(Enumerable.Range(1, 20).Select(async n =>
             await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = $"Ticket {n}" }))));
@@ -112,9 +120,8 @@ public sealed class TicketTests(PostgresServer postgres)
     public async Task Saved_views_are_each_member_s_own_and_bulk_changes_check_first_then_apply_ticket_by_ticket()
     {
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
-        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
-        await using var _ = app;
-        using var __ = ana;
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
         using var ben = await app.JoinAsync(ana, id, Ben, "agent");
         var benId = await ana.UserIdAsync(id, Ben);
         for (var n = 1; n <= 3; n++)
@@ -165,9 +172,8 @@ public sealed class TicketTests(PostgresServer postgres)
     public async Task Inbound_conversations_become_tickets_blacklisted_senders_resolved_at_once_and_none_once_the_feature_lapses()
     {
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
-        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
-        await using var _ = app;
-        using var __ = ana;
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
         using var visitor = app.Browser();
         await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { inboundAsTicket = true, autoCloseBlacklisted = true }, Ct));
         var listed = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "  Spam@Example.com " }));
@@ -206,9 +212,8 @@ public sealed class TicketTests(PostgresServer postgres)
     public async Task Ticket_access_decides_which_roles_edit_tickets_in_progress_and_resolved_ones()
     {
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
-        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
-        await using var _ = app;
-        using var __ = ana;
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
         using var ben = await app.JoinAsync(ana, id, Ben, "agent");
         await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Broken zipper" }));
 
@@ -233,9 +238,8 @@ public sealed class TicketTests(PostgresServer postgres)
     {
         // The clock starts on Monday 2026-11-23 09:00 UTC.
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
-        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
-        await using var _ = app;
-        using var __ = ana;
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
         using var visitor = app.Browser();
         var calendar = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
         {
@@ -324,9 +328,8 @@ public sealed class TicketTests(PostgresServer postgres)
     public async Task Calendars_and_policies_refuse_bad_input_by_field_and_change_nothing()
     {
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
-        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
-        await using var _ = app;
-        using var __ = ana;
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
 
         var badCalendar = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
         {
@@ -366,9 +369,8 @@ public sealed class TicketTests(PostgresServer postgres)
     public async Task Another_workspace_sees_none_of_the_tickets_settings_calendars_or_policies()
     {
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
-        var (app, ana, id) = await WorkspaceWithTicketsAsync(database);
-        await using var _ = app;
-        using var __ = ana;
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
         var calendar = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
         {
             name = "Office",

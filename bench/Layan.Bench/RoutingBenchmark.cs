@@ -135,23 +135,9 @@ internal static class RoutingBenchmark
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
         var now = DateTimeOffset.UtcNow;
-        var owner = NewUser("owner");
-        db.Add(owner);
-        await db.SaveChangesAsync();
-        var workspace = new Workspace
-        {
-            Name = "Bench",
-            Type = WorkspaceTypes.Business,
-            Country = "ID",
-            TimeZone = "Asia/Jakarta",
-            DefaultLanguage = "en",
-            Status = WorkspaceStatus.Active,
-            CreatedBy = owner.Id,
-            CreatedAt = now,
-            RoutingMode = RoutingModes.Round,
-            DefaultCapacity = 1000,
-        };
-        db.Add(workspace);
+        var (_, workspace) = await NewWorkspaceAsync(db, now);
+        workspace.RoutingMode = RoutingModes.Round;
+        workspace.DefaultCapacity = 1000;
         await db.SaveChangesAsync();
         scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(workspace.Id);
         db.Add(new Subscription { Feature = PlanFeatures.DistributeChat, StartedAt = now, PeriodEnd = now.AddYears(1) });
@@ -190,6 +176,29 @@ internal static class RoutingBenchmark
         var spread = db.Set<AgentState>().Select(a => a.OpenCount).ToList();
         Console.WriteLine($"check: {assigned} of {expected} assigned; per agent min {spread.Min()} max {spread.Max()}");
         await Task.CompletedTask;
+    }
+
+    /// <summary>An active workspace "Bench" whose owner is its Administrator, saved.</summary>
+    internal static async Task<(User Owner, Workspace Workspace)> NewWorkspaceAsync(LayanDbContext db, DateTimeOffset now)
+    {
+        var owner = NewUser("owner");
+        db.Add(owner);
+        await db.SaveChangesAsync();
+        var workspace = new Workspace
+        {
+            Name = "Bench",
+            Type = WorkspaceTypes.Business,
+            Country = "ID",
+            TimeZone = "Asia/Jakarta",
+            DefaultLanguage = "en",
+            Status = WorkspaceStatus.Active,
+            CreatedBy = owner.Id,
+            CreatedAt = now,
+        };
+        db.Add(workspace);
+        db.Add(new WorkspaceMember { WorkspaceId = workspace.Id, UserId = owner.Id, Role = WorkspaceRoles.Administrator, JoinedAt = now });
+        await db.SaveChangesAsync();
+        return (owner, workspace);
     }
 
     internal static User NewUser(string name) => new()

@@ -51,24 +51,17 @@ internal static class SlaBenchmark
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
         var now = DateTimeOffset.UtcNow;
-        var owner = RoutingBenchmark.NewUser("owner");
-        db.Add(owner);
-        await db.SaveChangesAsync();
-        var workspace = new Workspace
-        {
-            Name = "Bench", Type = WorkspaceTypes.Business, Country = "ID", TimeZone = "Asia/Jakarta", DefaultLanguage = "en",
-            Status = WorkspaceStatus.Active, CreatedBy = owner.Id, CreatedAt = now,
-        };
-        db.Add(workspace);
-        db.Add(new WorkspaceMember { WorkspaceId = workspace.Id, UserId = owner.Id, Role = WorkspaceRoles.Administrator, JoinedAt = now });
-        await db.SaveChangesAsync();
+        var (owner, workspace) = await RoutingBenchmark.NewWorkspaceAsync(db, now);
         scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(workspace.Id);
         db.Add(new Subscription { Feature = PlanFeatures.Ticket, StartedAt = now, PeriodEnd = now.AddYears(1) });
         var calendar = new SlaCalendar { Name = "Jakarta", Definition = System.Text.Json.JsonSerializer.Serialize(Jakarta("09:00"), System.Text.Json.JsonSerializerOptions.Web), UpdatedAt = now };
         db.Add(calendar);
         var policy = new SlaPolicy
         {
-            Name = "Standard", CalendarId = calendar.Id, IsDefault = true, UpdatedAt = now,
+            Name = "Standard",
+            CalendarId = calendar.Id,
+            IsDefault = true,
+            UpdatedAt = now,
             Targets = System.Text.Json.JsonSerializer.Serialize(new[] { new PolicyTarget(SlaTargets.Resolve, null, null, 3, "businessDays") }, System.Text.Json.JsonSerializerOptions.Web),
         };
         db.Add(policy);
@@ -166,7 +159,8 @@ internal static class SlaBenchmark
             SELECT count(*) FILTER (WHERE c."DueAt" < now() + interval '1 month'), count(*) FILTER (WHERE w."DueAt" = c."DueAt")
             FROM "TicketSlaClocks" c JOIN "DueWork" w ON w."Key" = replace(@w::text, '-', '') || ':sla.breach:' || replace(c."Id"::text, '-', '')
             WHERE c."WorkspaceId" = @w
-            """, connection) { CommandTimeout = 0 };
+            """, connection)
+        { CommandTimeout = 0 };
         command.Parameters.AddWithValue("w", seed.Workspace);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
@@ -211,7 +205,10 @@ internal static class SlaBenchmark
                 var ticket = new Ticket { Number = number + 21 + i, Subject = $"Breach {i}", PolicyId = policy, CreatedAt = start, UpdatedAt = start };
                 var clock = new TicketSlaClock
                 {
-                    TicketId = ticket.Id, Target = warm ? SlaTargets.Restore : SlaTargets.FirstResponse, Cycle = 1, StartedAt = start,
+                    TicketId = ticket.Id,
+                    Target = warm ? SlaTargets.Restore : SlaTargets.FirstResponse,
+                    Cycle = 1,
+                    StartedAt = start,
                     DueAt = warm ? start - TimeSpan.FromSeconds(15) + (spacing * (i + 20)) : start + (spacing * i),
                 };
                 db.AddRange(ticket, clock);

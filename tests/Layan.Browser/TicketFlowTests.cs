@@ -43,6 +43,12 @@ public sealed class TicketFlowTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(page.Locator("[data-testid=settings-errors] [data-error-code=time_zone_invalid]")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("calendar")).ToHaveCountAsync(1);
 
+        // The Main Department counts on the Jakarta calendar whatever the policy says.
+        await page.GetByTestId("department-calendar").First.SelectOptionAsync(new SelectOptionValue { Label = "Jakarta office" });
+        await page.GetByTestId("department-calendars-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("settings-saved")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("department-calendar").First.Locator("option:checked")).ToHaveTextAsync("Jakarta office");
+
         // Saturday 10:00 in Jakarta + 2 business days, with Monday a holiday: Wednesday 10:00 (03:00 UTC).
         await page.GetByTestId("preview-calendar").SelectOptionAsync(new SelectOptionValue { Label = "Jakarta office" });
         await page.GetByTestId("preview-start").FillAsync("2025-06-07T03:00:00Z");

@@ -273,6 +273,8 @@ public sealed class TicketTests(PostgresServer postgres)
         Kinds(ticket).Count(k => k == "sla_breached").ShouldBe(1);
         ticket.GetProperty("summary").GetProperty("breached").GetBoolean().ShouldBeTrue();
         (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?breached=true", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
+        // Nobody has the ticket: its Administrator hears of the breach by email, once.
+        (await app.EmailsToAsync(Ana)).Count(m => m.Subject == "SLA breached: CS-000001 in Toko Ana").ShouldBe(1);
 
         // The agent answers in the conversation: the first response is met (late; the breach stays).
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/conversations/{chat.ConversationId}/messages", new { body = "Looking into it", note = false })).EnsureSuccessStatusCode();
@@ -322,6 +324,50 @@ public sealed class TicketTests(PostgresServer postgres)
         ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         Kinds(ticket).Count(k => k == "sla_breached").ShouldBe(1);
         Clock(ticket, "resolve").GetProperty("metAt").ValueKind.ShouldBe(JsonValueKind.String);
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task A_department_s_own_calendar_counts_for_its_tickets_and_moving_a_ticket_counts_again(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
+        await ana.SubscribeAsync(id, "department");
+        var night = (await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/departments", new { name = "Night desk" }))).GetProperty("id").GetGuid();
+        var calendar = (await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
+        {
+            name = "Evenings",
+            calendar = new { timeZone = "Etc/UTC", hours = Weekdays("18:00", "24:00") },
+        }))).GetProperty("id").GetGuid();
+        await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new
+        {
+            name = "24x7",
+            isDefault = true,
+            targets = new[] { new { target = "resolve", amount = 2, unit = "businessHours" } },
+        }));
+        var dayTicket = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "By day" }));
+        Due(dayTicket, "resolve").ShouldBe(At(23, 11, 0)); // 24x7: two hours from Monday 09:00
+
+        (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/department-calendars/{night}", new { calendarId = Guid.NewGuid() }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/department-calendars/{night}", new { calendarId = calendar }, Ct));
+        var nightTicket = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "By night", departmentId = night }));
+        Due(nightTicket, "resolve").ShouldBe(At(23, 20, 0)); // the evening calendar opens at 18:00
+        Due(await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { departmentId = night })), "resolve").ShouldBe(At(23, 20, 0));
+        (await ana.DeleteAsync($"/api/v1/workspaces/{id}/sla/calendars/{calendar}", Ct)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+
+        using var eve = app.Browser();
+        await app.RegisterVerifiedAsync(eve, Eve);
+        var own = await app.ActiveWorkspaceAsync(eve, Eve, "Toko Eve");
+        await eve.SubscribeAsync(own, "ticket");
+        (await eve.PutAsJsonAsync($"/api/v1/workspaces/{own}/sla/department-calendars/{night}", new { calendarId = (Guid?)null }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await eve.GetAsync($"/api/v1/workspaces/{id}/sla/department-calendars", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // Back to the policy's clock: both tickets count 24x7 again.
+        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/department-calendars/{night}", new { calendarId = (Guid?)null }, Ct));
+        Due(await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct)), "resolve").ShouldBe(At(23, 11, 0));
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/department-calendars", Ct))).GetArrayLength().ShouldBe(0);
     }
 
     [Fact]

@@ -30,6 +30,8 @@ internal static class TicketEndpoints
 
     internal sealed record OrderBody(IReadOnlyList<Guid>? Ids);
 
+    internal sealed record DepartmentCalendarBody(Guid? CalendarId);
+
     public static void MapTicketEndpoints(this WebApplication app)
     {
         var workspace = app.MapApiGroup("workspaces", "Tickets").RequireAuthorization().MapGroup("/{id:guid}");
@@ -58,6 +60,8 @@ internal static class TicketEndpoints
         workspace.MapPost("/sla/calendars", CreateCalendarAsync).WithSummary("`{name, calendar: {timeZone, hours, holidays}}`.");
         workspace.MapPut("/sla/calendars/{calendarId:guid}", UpdateCalendarAsync).WithSummary("Change one; open tickets' deadlines are counted again.");
         workspace.MapDelete("/sla/calendars/{calendarId:guid}", DeleteCalendarAsync).WithSummary("Delete one no policy uses.");
+        workspace.MapGet("/sla/department-calendars", DepartmentCalendarsAsync).WithSummary("Departments that count business time on a calendar of their own: `[{departmentId, calendarId}]`.");
+        workspace.MapPut("/sla/department-calendars/{departmentId:guid}", SetDepartmentCalendarAsync).WithSummary("`{calendarId}` (null: the policy's calendar again); open tickets' deadlines are counted again.");
         workspace.MapGet("/sla/policies", PoliciesAsync).WithSummary("SLA policies.");
         workspace.MapPost("/sla/policies", CreatePolicyAsync).WithSummary("`{name, calendarId, targets: [{target, severity, priority, amount, unit}], warnMinutes, pausedWhilePending, isDefault}`.");
         workspace.MapPut("/sla/policies/{policyId:guid}", UpdatePolicyAsync).WithSummary("Change one; open tickets' deadlines are counted again.");
@@ -158,6 +162,12 @@ internal static class TicketEndpoints
 
     private static Task<IResult> DeleteCalendarAsync(Guid id, Guid calendarId, SlaSetup setup, HttpContext http) =>
         Manage(http, id, access => setup.DeleteCalendarAsync(access, calendarId, http.RequestAborted));
+
+    private static Task<IResult> DepartmentCalendarsAsync(Guid id, SlaSetup setup, HttpContext http) =>
+        Use(http, id, async access => (Result<IReadOnlyList<DepartmentCalendarItem>>?)Result<IReadOnlyList<DepartmentCalendarItem>>.From(await setup.DepartmentCalendarsAsync(access, http.RequestAborted)));
+
+    private static Task<IResult> SetDepartmentCalendarAsync(Guid id, Guid departmentId, DepartmentCalendarBody body, SlaSetup setup, HttpContext http) =>
+        Manage(http, id, access => setup.SetDepartmentCalendarAsync(access, departmentId, body.CalendarId, http.RequestAborted));
 
     private static Task<IResult> PoliciesAsync(Guid id, SlaSetup setup, HttpContext http) =>
         Use(http, id, async access => (Result<IReadOnlyList<PolicyItem>>?)Result<IReadOnlyList<PolicyItem>>.From(await setup.PoliciesAsync(access, http.RequestAborted)));

@@ -1,7 +1,7 @@
 using Layan.Features.Inbox;
 using Layan.Features.Tickets.Rules;
-using Layan.Features.Workspaces;
 using Layan.Features.Tickets.Sla;
+using Layan.Features.Workspaces;
 using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Tenancy;
 using Microsoft.EntityFrameworkCore;

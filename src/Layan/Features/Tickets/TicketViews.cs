@@ -111,8 +111,14 @@ internal sealed class TicketViews(LayanDbContext db, Tickets tickets, TimeProvid
         static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
         var view = new TicketView
         {
-            UserId = access.Member.UserId, Name = name!, Status = Blank(input.Status), Priority = Blank(input.Priority), Assignee = Blank(input.Assignee),
-            Breached = input.Breached, Search = Blank(input.Search), CreatedAt = clock.GetUtcNow(),
+            UserId = access.Member.UserId,
+            Name = name!,
+            Status = Blank(input.Status),
+            Priority = Blank(input.Priority),
+            Assignee = Blank(input.Assignee),
+            Breached = input.Breached,
+            Search = Blank(input.Search),
+            CreatedAt = clock.GetUtcNow(),
         };
         db.Add(view);
         await db.SaveChangesAsync(cancellationToken);

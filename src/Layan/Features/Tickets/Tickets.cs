@@ -244,6 +244,7 @@ internal sealed class Tickets(LayanDbContext db, TicketSettingsService settings,
         var severity = ticket.Severity;
         var priority = ticket.Priority;
         var policy = ticket.PolicyId;
+        var inDepartment = ticket.DepartmentId;
         if (input.Subject is { } subject)
         {
             Set("subject", ticket.Subject, subject.Trim(), v => ticket.Subject = v);
@@ -309,7 +310,8 @@ internal sealed class Tickets(LayanDbContext db, TicketSettingsService settings,
             {
                 await sla.StatusChangedAsync(ticket, status, cancellationToken);
             }
-            if (ticket.Severity != severity || ticket.Priority != priority || ticket.PolicyId != policy)
+            // The department may bring a calendar of its own.
+            if (ticket.Severity != severity || ticket.Priority != priority || ticket.PolicyId != policy || ticket.DepartmentId != inDepartment)
             {
                 await sla.RetargetAsync(ticket, cancellationToken);
             }

@@ -1,10 +1,15 @@
 using System.Text.Json;
 using Layan.Features.Realtime;
+using Layan.Features.Workspaces;
 using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Email;
 using Layan.Infrastructure.Jobs;
 using Layan.Infrastructure.Tenancy;
+using Layan.Infrastructure.Web;
 using Layan.Infrastructure.Work;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 
 namespace Layan.Features.Tickets.Sla;
 
@@ -17,7 +22,9 @@ internal sealed record SlaNoticeEvent(Guid TicketId, long Number, string Target,
 /// breach timer in the due-work queue (re-armed when the due moves, cancelled when it is met,
 /// paused or stopped), so notices come within seconds of the due rather than on a coarse poll.
 /// </summary>
-internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, EventLog events, TenantContext tenant, TimeProvider clock)
+internal sealed class SlaEngine(
+    LayanDbContext db, DueWorkScheduler timers, EventLog events, TenantContext tenant, Mailer mailer, IStringLocalizer<TicketsResource> strings,
+    IOptions<PublicUrlOptions> publicUrl, TimeProvider clock)
 {
     public const string WarningKind = "sla.warning";
     public const string BreachKind = "sla.breach";
@@ -45,6 +52,9 @@ internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, Even
             // Tracked when the caller edited them: the new hours and lines count.
             var policy = await db.Set<SlaPolicy>().SingleAsync(p => p.Id == policyId, cancellationToken);
             var calendar = policy.CalendarId is { } calendarId ? (await db.Set<SlaCalendar>().SingleAsync(c => c.Id == calendarId, cancellationToken)).ToCalendar() : null;
+            // Departments with a calendar of their own count their tickets on it (tracked rows carry an edit in progress).
+            var byDepartment = (await (from d in db.Set<DepartmentCalendar>() join c in db.Set<SlaCalendar>() on d.CalendarId equals c.Id select new { d.DepartmentId, Calendar = c })
+                .ToListAsync(cancellationToken)).ToDictionary(d => d.DepartmentId, d => d.Calendar.ToCalendar());
             var lines = policy.TargetList();
             var targets = lines.Distinct().ToDictionary(l => l, l => l.ToTarget());
             var after = Guid.Empty;
@@ -65,7 +75,8 @@ internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, Even
                         return (row.Id, Due: (DateTime?)null);
                     }
                     List<Pause> pauses = row.Pauses == "[]" ? [] : JsonSerializer.Deserialize<List<Pause>>(row.Pauses, JsonSerializerOptions.Web) ?? [];
-                    return (row.Id, Due: (DateTime?)SlaClock.Due(calendar, Utc(row.StartedAt), targets[line], pauses).UtcDateTime);
+                    var counted = row.DepartmentId is { } department && byDepartment.TryGetValue(department, out var own) ? own : calendar;
+                    return (row.Id, Due: (DateTime?)SlaClock.Due(counted, Utc(row.StartedAt), targets[line], pauses).UtcDateTime);
                 }).ToList();
                 var moved = dues.Where(d => d.Due is not null).Select(d => (d.Id, d.Due!.Value)).ToList();
                 var stopped = dues.Where(d => d.Due is null).Select(d => d.Id).ToList();
@@ -88,7 +99,7 @@ internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, Even
     // primary key's index: uuid order on PostgreSQL, the stored text's on SQLite; either agrees with its own ">").
     private const string RecountQuery =
         "SELECT c.\"Id\" AS \"Id\", c.\"Target\" AS \"Target\", c.\"StartedAt\" AS \"StartedAt\", c.\"Pauses\" AS \"Pauses\", " +
-        "c.\"WarnedAt\" AS \"WarnedAt\", c.\"BreachedAt\" AS \"BreachedAt\", t.\"Severity\" AS \"Severity\", t.\"Priority\" AS \"Priority\" " +
+        "c.\"WarnedAt\" AS \"WarnedAt\", c.\"BreachedAt\" AS \"BreachedAt\", t.\"Severity\" AS \"Severity\", t.\"Priority\" AS \"Priority\", t.\"DepartmentId\" AS \"DepartmentId\" " +
         "FROM \"TicketSlaClocks\" c JOIN \"Tickets\" t ON t.\"Id\" = c.\"TicketId\" " +
         "WHERE t.\"PolicyId\" = {0} AND t.\"Status\" NOT IN ('resolved', 'closed') AND c.\"MetAt\" IS NULL AND NOT c.\"Stopped\" " +
         "AND c.\"PausedSince\" IS NULL AND c.\"Id\" > {1} ORDER BY c.\"Id\" LIMIT {2}";
@@ -149,6 +160,21 @@ internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, Even
                     }
                 }
             }
+        }
+    }
+
+    // A string in the reader's language (the email's own text is localized by the mailer).
+    private static string InLanguage(string language, Func<string> read)
+    {
+        var previous = System.Globalization.CultureInfo.CurrentUICulture;
+        System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo(language);
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = previous;
         }
     }
 
@@ -293,6 +319,38 @@ internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, Even
             Data = JsonSerializer.Serialize(new { target = row.Target, cycle = row.Cycle, due }, JsonSerializerOptions.Web),
         });
         await events.AppendAsync("ticket.sla", new SlaNoticeEvent(ticket.Id, ticket.Number, row.Target, row.Cycle, breach ? "breach" : "warning", due), cancellationToken);
+        if (breach)
+        {
+            await MailBreachAsync(ticket, row.Target, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// NOT-1's SLA-breach email, in the same transaction as the breach (so once): to the ticket's
+    /// assignee, or, while nobody has it, to the workspace's Administrators and Supervisors.
+    /// </summary>
+    private async Task MailBreachAsync(Ticket ticket, string target, CancellationToken cancellationToken)
+    {
+        var members = db.Set<WorkspaceMember>().Where(m => m.WorkspaceId == ticket.WorkspaceId && m.Active);
+        members = ticket.AssigneeId is { } assignee
+            ? members.Where(m => m.UserId == assignee)
+            : members.Where(m => m.Role == WorkspaceRoles.Administrator || m.Role == WorkspaceRoles.Supervisor);
+        var recipients = await (from m in members join u in db.Users on m.UserId equals u.Id select u).ToListAsync(cancellationToken);
+        var workspace = await db.Set<Workspace>().Where(w => w.Id == ticket.WorkspaceId).Select(w => w.Name).SingleAsync(cancellationToken);
+        var prefix = await db.Set<TicketSettings>().Where(s => s.WorkspaceId == ticket.WorkspaceId).Select(s => s.Prefix).SingleOrDefaultAsync(cancellationToken) ?? "CS";
+        foreach (var user in recipients.Where(u => u.Email is not null))
+        {
+            var targetName = InLanguage(user.Language, () => strings[$"Target.{target}"].Value);
+            mailer.Queue(new EmailTemplate(strings, "Ticket.Breached"), user.Email!, user.Language, new Dictionary<string, string>
+            {
+                ["name"] = user.FullName,
+                ["workspace"] = workspace,
+                ["ticket"] = Tickets.Key(prefix, ticket.Number),
+                ["subject"] = ticket.Subject,
+                ["target"] = targetName,
+                [Mailer.ActionUrl] = publicUrl.Value.Link($"/w/{ticket.WorkspaceId}/tickets/{ticket.Number}"),
+            });
+        }
     }
 
     private async Task MeetAsync(Ticket ticket, string[] targets, CancellationToken cancellationToken)
@@ -373,7 +431,11 @@ internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, Even
         {
             return null;
         }
-        var calendar = policy.CalendarId is { } calendarId
+        // A department's own calendar counts for its tickets; otherwise the policy's (none: 24x7).
+        var departmentCalendar = ticket.DepartmentId is { } department
+            ? await db.Set<DepartmentCalendar>().Where(d => d.DepartmentId == department).Select(d => (Guid?)d.CalendarId).SingleOrDefaultAsync(cancellationToken)
+            : null;
+        var calendar = (departmentCalendar ?? policy.CalendarId) is { } calendarId
             ? (await db.Set<SlaCalendar>().SingleAsync(c => c.Id == calendarId, cancellationToken)).ToCalendar()
             : null;
         return (policy, calendar);
@@ -383,7 +445,7 @@ internal sealed class SlaEngine(LayanDbContext db, DueWorkScheduler timers, Even
 internal sealed record ClockRef(Guid ClockId);
 
 /// <summary>A running clock as <see cref="SlaEngine.RecountAsync"/> reads it.</summary>
-internal sealed record ClockRow(Guid Id, string Target, DateTime StartedAt, string Pauses, DateTime? WarnedAt, DateTime? BreachedAt, int Severity, string Priority);
+internal sealed record ClockRow(Guid Id, string Target, DateTime StartedAt, string Pauses, DateTime? WarnedAt, DateTime? BreachedAt, int Severity, string Priority, Guid? DepartmentId);
 
 /// <summary>Runs the warning and breach timers of <see cref="SlaEngine"/>.</summary>
 internal sealed class SlaNoticeHandler(SlaEngine engine, string kind) : IWorkHandler<DueWork>

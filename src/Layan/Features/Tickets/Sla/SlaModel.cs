@@ -118,6 +118,28 @@ internal sealed class TicketSlaClock : IWorkspaceOwned
     public List<Pause> PauseList() => JsonSerializer.Deserialize<List<Pause>>(Pauses, JsonSerializerOptions.Web) ?? [];
 }
 
+/// <summary>TKT-6: a department whose tickets count business time on a calendar of its own instead of their policy's.</summary>
+internal sealed class DepartmentCalendar : IWorkspaceOwned
+{
+    public Guid DepartmentId { get; init; }
+
+    public Guid WorkspaceId { get; set; }
+
+    public Guid CalendarId { get; set; }
+}
+
+internal sealed class DepartmentCalendarConfiguration : IEntityTypeConfiguration<DepartmentCalendar>
+{
+    public void Configure(EntityTypeBuilder<DepartmentCalendar> builder)
+    {
+        builder.ToTable("SlaDepartmentCalendars");
+        builder.HasKey(d => d.DepartmentId);
+        builder.HasOne<Department>().WithOne().HasForeignKey<DepartmentCalendar>(d => d.DepartmentId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<SlaCalendar>().WithMany().HasForeignKey(d => d.CalendarId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(d => d.CalendarId);
+    }
+}
+
 internal sealed class SlaCalendarConfiguration : IEntityTypeConfiguration<SlaCalendar>
 {
     public void Configure(EntityTypeBuilder<SlaCalendar> builder)

@@ -21,6 +21,8 @@ internal static class SlaSetupErrors
 
 internal sealed record CalendarItem(Guid Id, string Name, SlaPreviewCalendar Calendar);
 
+internal sealed record DepartmentCalendarItem(Guid DepartmentId, Guid CalendarId);
+
 internal sealed record PolicyInput(
     string? Name, Guid? CalendarId, IReadOnlyList<PolicyTargetInput?>? Targets, int? WarnMinutes, IReadOnlyList<string>? PausedWhilePending, bool? IsDefault);
 
@@ -93,7 +95,9 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements
             row.Name = trimmed!;
             row.Definition = definition;
             row.UpdatedAt = clock.GetUtcNow();
-            var policies = await db.Set<SlaPolicy>().Where(p => p.CalendarId == row.Id).Select(p => p.Id).ToListAsync(cancellationToken);
+            // Tickets count on it through their policy or, whatever their policy, their department.
+            var viaDepartment = await db.Set<DepartmentCalendar>().AnyAsync(d => d.CalendarId == row.Id, cancellationToken);
+            var policies = await db.Set<SlaPolicy>().Where(p => viaDepartment || p.CalendarId == row.Id).Select(p => p.Id).ToListAsync(cancellationToken);
             await engine.RecountAsync(policies, cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
@@ -109,13 +113,62 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements
         {
             return null;
         }
-        if (await db.Set<SlaPolicy>().AnyAsync(p => p.CalendarId == id, cancellationToken))
+        if (await db.Set<SlaPolicy>().AnyAsync(p => p.CalendarId == id, cancellationToken) || await db.Set<DepartmentCalendar>().AnyAsync(d => d.CalendarId == id, cancellationToken))
         {
             return new Failure(SlaSetupErrors.CalendarInUse);
         }
         db.Remove(row);
         await db.SaveChangesAsync(cancellationToken);
         return true;
+    }
+
+    public async Task<IReadOnlyList<DepartmentCalendarItem>> DepartmentCalendarsAsync(WorkspaceMembership access, CancellationToken cancellationToken) =>
+        await db.Set<DepartmentCalendar>().Where(d => d.WorkspaceId == access.WorkspaceId)
+            .Select(d => new DepartmentCalendarItem(d.DepartmentId, d.CalendarId)).ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Gives a department a calendar of its own (null: its tickets count on their policy's again) and
+    /// counts the open tickets under every policy again; null when there is no such department.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<DepartmentCalendarItem>>?> SetDepartmentCalendarAsync(WorkspaceMembership access, Guid departmentId, Guid? calendarId, CancellationToken cancellationToken)
+    {
+        if (!await db.Set<Department>().AnyAsync(d => d.WorkspaceId == access.WorkspaceId && d.Id == departmentId, cancellationToken))
+        {
+            return null;
+        }
+        if (!await entitlements.SubscribedAsync(access.WorkspaceId, PlanFeatures.Ticket, cancellationToken))
+        {
+            return new Failure(TicketErrors.FeatureRequired);
+        }
+        if (calendarId is { } wanted && !await db.Set<SlaCalendar>().AnyAsync(c => c.Id == wanted, cancellationToken))
+        {
+            return new Failure(SlaSetupErrors.CalendarUnknown, "calendarId");
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var row = await db.Set<DepartmentCalendar>().SingleOrDefaultAsync(d => d.DepartmentId == departmentId, cancellationToken);
+        var before = row?.CalendarId;
+        if (before == calendarId)
+        {
+            return Result<IReadOnlyList<DepartmentCalendarItem>>.From(await DepartmentCalendarsAsync(access, cancellationToken));
+        }
+        if (calendarId is null)
+        {
+            db.Remove(row!);
+        }
+        else if (row is null)
+        {
+            db.Add(new DepartmentCalendar { DepartmentId = departmentId, CalendarId = calendarId.Value });
+        }
+        else
+        {
+            row.CalendarId = calendarId.Value;
+        }
+        audit.Record("sla.department_calendar.changed", $"departments/{departmentId}", new { calendarId = before }, new { calendarId }, actorId: access.Member.UserId.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        await engine.RecountAsync(await db.Set<SlaPolicy>().Select(p => p.Id).ToListAsync(cancellationToken), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return Result<IReadOnlyList<DepartmentCalendarItem>>.From(await DepartmentCalendarsAsync(access, cancellationToken));
     }
 
     /// <summary>Creates a policy, or (with <paramref name="id"/>) changes one and counts its tickets' clocks again; null when there is no such policy.</summary>

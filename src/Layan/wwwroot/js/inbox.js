@@ -1,6 +1,6 @@
 // The live inbox (INB-2, NOT-1): follows the workspace's event stream (docs/realtime.md), and on
-// each batch re-reads this page and swaps the list and the open conversation (the composer keeps
-// what is being typed). Plays the agent's sounds, shows browser notifications, keeps the agent
+// each batch re-reads this page and swaps the list and the open conversation (whatever is typed
+// or chosen and not sent yet stays). Plays the agent's sounds, shows browser notifications, keeps the agent
 // online with a heartbeat, and expands /keyword quick replies in the composer (QR-1).
 (() => {
   "use strict";
@@ -71,16 +71,43 @@
     if (!pressing) { pending = null; swap(page); }
   }
 
+  // What the agent chose or typed and has not sent survives a swap: every field whose value differs
+  // from the page's own (a reply half written, a status picked but not saved), matched by its form's
+  // handler and its name.
+  function fieldKey(field) {
+    const handler = field.form ? field.form.querySelector("input[name=_handler]") : null;
+    const choice = field.type === "checkbox" || field.type === "radio" ? field.value : "";
+    return `${handler ? handler.value : ""}|${field.name}|${choice}`;
+  }
+  function isDirty(field) {
+    if (field.tagName === "SELECT") return [...field.options].some(o => o.selected !== o.defaultSelected);
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    return field.value !== field.defaultValue;
+  }
+  function unsent(root) {
+    const kept = new Map();
+    for (const field of root.querySelectorAll("input, select, textarea")) {
+      if (field.name && field.type !== "hidden" && isDirty(field)) kept.set(fieldKey(field), field);
+    }
+    return kept;
+  }
+  function restore(root, kept) {
+    for (const field of root.querySelectorAll("input, select, textarea")) {
+      const old = field.name ? kept.get(fieldKey(field)) : null;
+      if (!old) continue;
+      if (field.type === "checkbox" || field.type === "radio") field.checked = old.checked;
+      else field.value = old.value;
+    }
+  }
+
   function swap(page) {
     if (leaving) return;
     for (const id of ["inbox-list", "inbox-thread"]) {
       const current = document.getElementById(id), fresh = page.getElementById(id);
       if (!current || !fresh) continue;
-      const composer = current.querySelector("[data-testid=reply-body]");
-      const typed = composer ? composer.value : null;
+      const kept = unsent(current);
       current.replaceWith(fresh);
-      const again = fresh.querySelector("[data-testid=reply-body]");
-      if (again && typed) again.value = typed;
+      restore(fresh, kept);
     }
     bindComposer();
   }

@@ -195,6 +195,9 @@ public sealed class TicketTests(PostgresServer postgres)
         closed.GetProperty("summary").GetProperty("status").GetString().ShouldBe("resolved");
         closed.GetProperty("summary").GetProperty("autoClosedReason").GetString().ShouldBe("blacklisted");
         closed.GetProperty("conversationIds").EnumerateArray().Single().GetGuid().ShouldBe(spam.ConversationId);
+        (await visitor.AsVisitorAsync(spam, HttpMethod.Post, "messages", new { body = "Buy even more" })).EnsureSuccessStatusCode();
+        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct))).GetProperty("summary").GetProperty("status").GetString()
+            .ShouldBe("resolved", "the blacklisted sender writing again does not reopen it");
 
         // The feature lapses: the setting is remembered but not in effect; no ticket for the next chat.
         (await ana.PostAsync($"/api/v1/workspaces/{id}/subscriptions/ticket/cancel", null, Ct)).EnsureSuccessStatusCode();
@@ -405,6 +408,8 @@ public sealed class TicketTests(PostgresServer postgres)
         Due(sev1, "restore").ShouldBe(At(23, 13, 0));
         var sev4 = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Typo on a page", severity = 4 }));
         sev4.GetProperty("clocks").EnumerateArray().Select(c => c.GetProperty("target").GetString()).ShouldBe(["first_response"]);
+        var madeResolved = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Fixed on the phone", severity = 1, status = "resolved" }));
+        madeResolved.GetProperty("clocks").EnumerateArray().ShouldAllBe(c => c.GetProperty("metAt").ValueKind == JsonValueKind.String || c.GetProperty("stopped").GetBoolean());
 
         // Severity 4 → 2: the restore target now applies and runs from the ticket's creation (24x7: 2 × 24 hours).
         var raised = await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/2", new { severity = 2 }));

@@ -113,7 +113,8 @@ internal sealed class TicketInbound(
     private async Task<List<Ticket>> LinkedAsync(Conversation conversation, CancellationToken cancellationToken)
     {
         var linked = db.Set<TicketConversation>().Where(l => l.ConversationId == conversation.Id).Select(l => l.TicketId);
-        return await db.Set<Ticket>().Where(t => linked.Contains(t.Id) && t.Status != TicketStatus.Closed).ToListAsync(cancellationToken);
+        // An auto-closed (blacklisted) ticket stays resolved: TKT-5's rule is not undone by the sender writing again.
+        return await db.Set<Ticket>().Where(t => linked.Contains(t.Id) && t.Status != TicketStatus.Closed && t.AutoClosedReason == null).ToListAsync(cancellationToken);
     }
 
     private static string SubjectOf(string? message, Contact contact)

@@ -136,6 +136,12 @@ internal sealed class Tickets(LayanDbContext db, TicketSettingsService settings,
         }
         AddEvent(ticket, actor, TicketEventKinds.Created, new { ticket.Subject, ticket.Status, ticket.Priority, ticket.Severity, conversationId = input.ConversationId }, now);
         await sla.StartAsync(ticket, cancellationToken);
+        if (ticket.Status != TicketStatus.Open)
+        {
+            // Made in another status: its clocks move as if it had been opened and moved at once.
+            ticket.ResolvedAt = ticket.Status == TicketStatus.Resolved ? now : null;
+            await sla.StatusChangedAsync(ticket, TicketStatus.Open, cancellationToken);
+        }
         if (autoCloseReason is not null)
         {
             var before = ticket.Status;

@@ -23,7 +23,9 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
     {
         var json = JsonSerializer.Serialize(payload, payload.GetType(), JsonSerializerOptions.Web);
         var scopedKey = key is null ? null : ScopedKey(key);
-        var existing = scopedKey is null ? null : await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey, cancellationToken);
+        // A timer of this key added in this unit of work, not saved yet, is the one to move.
+        var existing = scopedKey is null ? null
+            : db.DueWork.Local.FirstOrDefault(w => w.Key == scopedKey) ?? await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey, cancellationToken);
         if (existing is not null)
         {
             existing.Kind = kind;
@@ -58,7 +60,8 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
     public async Task<bool> CancelAsync(string key, CancellationToken cancellationToken = default)
     {
         var scopedKey = ScopedKey(key);
-        var existing = await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey && w.State == WorkState.Pending, cancellationToken);
+        var existing = db.DueWork.Local.FirstOrDefault(w => w.Key == scopedKey && w.State == WorkState.Pending)
+            ?? await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey && w.State == WorkState.Pending, cancellationToken);
         if (existing is null)
         {
             return false;

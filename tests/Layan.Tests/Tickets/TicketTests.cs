@@ -396,6 +396,13 @@ public sealed class TicketTests(PostgresServer postgres)
         });
         (await badPolicy.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("errors").EnumerateObject().Select(e => e.Name)
             .ShouldBe(["name", "calendarId", "targets[0].target", "targets[1].severity", "targets[1].amount", "targets[1].unit", "warnMinutes"], ignoreOrder: true);
+        // Too much to store is refused before it reaches the database (a pasted list of 1,001 holidays, 101 lines).
+        var holidays = Enumerable.Range(0, 1001).Select(d => new DateOnly(2026, 1, 1).AddDays(d).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new { name = "Big", calendar = new { timeZone = "Etc/UTC", hours = Weekdays("09:00", "17:00"), holidays } }))
+            .ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("sla_too_large");
+        var lines = Enumerable.Range(0, 101).Select(_ => new { target = "resolve", amount = 1, unit = "hours" }).ToArray();
+        (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "Long", targets = lines })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
+            .GetProperty("code").GetString().ShouldBe("sla_too_large");
         (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/calendars", Ct))).GetArrayLength().ShouldBe(0);
         (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/policies", Ct))).GetArrayLength().ShouldBe(0);
 

@@ -108,7 +108,6 @@ internal sealed class TicketViews(LayanDbContext db, Tickets tickets, TimeProvid
         {
             return Result<TicketViewItem>.Failed(errors);
         }
-        static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
         var view = new TicketView
         {
             UserId = access.Member.UserId,

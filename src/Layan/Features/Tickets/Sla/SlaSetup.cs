@@ -15,8 +15,9 @@ internal static class SlaSetupErrors
     public const string CalendarInUse = "calendar_in_use";
     public const string TargetInvalid = "target_invalid";
     public const string WarnInvalid = "warn_invalid";
+    public const string TooLarge = "sla_too_large";
 
-    public static IReadOnlyList<string> All { get; } = [NameRequired, NameTaken, CalendarUnknown, CalendarInUse, TargetInvalid, WarnInvalid];
+    public static IReadOnlyList<string> All { get; } = [NameRequired, NameTaken, CalendarUnknown, CalendarInUse, TargetInvalid, WarnInvalid, TooLarge];
 }
 
 internal sealed record CalendarItem(Guid Id, string Name, SlaPreviewCalendar Calendar);
@@ -38,6 +39,11 @@ internal sealed record PolicyItem(Guid Id, string Name, Guid? CalendarId, IReadO
 internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements entitlements, AuditLog audit, TimeProvider clock)
 {
     public const int MaxWarnMinutes = 7 * 24 * 60;
+
+    // Bounds that keep a stored calendar or policy within its column on every database.
+    public const int MaxRanges = 100;
+    public const int MaxHolidays = 1000;
+    public const int MaxLines = 100;
 
     /// <summary>CARE-4 and CARE-5 as a policy: first response Sev1 10 minutes, Sev2–4 2 hours; restore Sev1 4 hours, Sev2 2 business days, Sev3 5 business days.</summary>
     public static IReadOnlyList<PolicyTarget> CareTemplate { get; } =
@@ -73,6 +79,10 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements
         if (calendar is null)
         {
             errors.Add(new Failure(SlaErrors.HoursRequired, "calendar.hours"));
+        }
+        else if (calendar.Hours?.Count > MaxRanges || calendar.Holidays?.Count > MaxHolidays)
+        {
+            errors.Add(new Failure(SlaSetupErrors.TooLarge, "calendar"));
         }
         else
         {
@@ -189,7 +199,11 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements
         {
             errors.Add(new Failure(SlaSetupErrors.CalendarUnknown, "calendarId"));
         }
-        var targets = Targets(input.Targets, errors);
+        if (input.Targets?.Count > MaxLines)
+        {
+            errors.Add(new Failure(SlaSetupErrors.TooLarge, "targets"));
+        }
+        var targets = input.Targets?.Count > MaxLines ? [] : Targets(input.Targets, errors);
         if (input.WarnMinutes is not null and not (>= 0 and <= MaxWarnMinutes))
         {
             errors.Add(new Failure(SlaSetupErrors.WarnInvalid, "warnMinutes"));

@@ -1,4 +1,5 @@
 using Layan.Features.Accounts;
+using Layan.Features.Channels;
 using Layan.Features.DevMail;
 using Layan.Features.Inbox;
 using Layan.Features.Onboarding;
@@ -42,6 +43,7 @@ builder.AddOperator();
 builder.AddOnboarding();
 builder.AddInbox();
 builder.AddTickets();
+builder.AddChannels();
 
 var app = builder.Build();
 
@@ -67,6 +69,7 @@ app.MapAccounts();
 app.MapOnboarding();
 app.MapInbox();
 app.MapTickets();
+app.MapChannels();
 app.MapWebUi();
 
 await app.RunAsync();

@@ -53,7 +53,16 @@ internal sealed record VisitorSession(Guid ConversationId, string VisitorToken);
 /// <summary>The payload of <c>message.created</c>, and a message as both sides read it.</summary>
 internal sealed record MessageItem(
     Guid ConversationId, Guid Id, string Kind, Guid? AuthorId, string? AuthorName, string Body,
-    string? AttachmentName, string? AttachmentType, long? AttachmentSize, DateTimeOffset At, DateTimeOffset? ReadAt);
+    string? AttachmentName, string? AttachmentType, long? AttachmentSize, DateTimeOffset At, DateTimeOffset? ReadAt)
+{
+    /// <summary>Beyond text: image, location, reaction, template, comment… (null: text).</summary>
+    public string? ContentKind { get; init; }
+
+    /// <summary>Outbound over a provider channel: queued, sent, delivered, read, failed.</summary>
+    public string? Delivery { get; init; }
+
+    public string? DeliveryError { get; init; }
+}
 
 /// <summary>The payload of <c>conversation.updated</c>.</summary>
 internal sealed record UpdatedEvent(Guid ConversationId, string Status, DateTimeOffset? SnoozedUntil, Guid DepartmentId, IReadOnlyList<Guid> LabelIds);
@@ -66,6 +75,42 @@ internal sealed record TypingEvent(Guid ConversationId, string Who, string? Name
 
 internal sealed record MentionEvent(Guid ConversationId, Guid MessageId, Guid UserId, Guid By);
 
+/// <summary>The payload of <c>message.delivery</c>: an outbound channel message was sent, delivered, read, or failed.</summary>
+internal sealed record DeliveryEvent(Guid ConversationId, Guid MessageId, string Status, string? Error);
+
+/// <summary>CH-1: a provider thread a customer's message belongs to.</summary>
+internal sealed record ChannelThread(Guid ChannelId, string Kind, string Thread, Guid? DepartmentId, string? Subject);
+
+/// <summary>CH-1: a customer's message as a channel received it; <see cref="ExternalId"/> is the provider's id.</summary>
+internal sealed record ReceivedMessage(string ExternalId, string Text, DateTimeOffset At)
+{
+    public string? ContentKind { get; init; }
+
+    public string? MediaReference { get; init; }
+
+    public string? MediaType { get; init; }
+
+    public string? FileName { get; init; }
+
+    public string? ReplyTo { get; init; }
+
+    public bool Automatic { get; init; }
+}
+
+/// <summary>What an agent's public reply on a provider channel may carry beyond text.</summary>
+internal sealed record ReplyOptions(string? TemplateName = null, string? TemplateLanguage = null, IReadOnlyList<string>? TemplateParameters = null, bool PrivateReply = false);
+
+/// <summary>
+/// CH-1: how a public reply leaves over its conversation's provider channel. Checked before the
+/// message exists (window, size, a disabled channel), then queued in the same transaction.
+/// </summary>
+internal interface IChannelOutbound
+{
+    Task<Failure?> CheckAsync(Conversation conversation, string body, bool hasFile, ReplyOptions options, CancellationToken cancellationToken);
+
+    Task QueueAsync(Conversation conversation, Message message, ReplyOptions options, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// INB-1, INB-5, INB-6: conversations from their first message to resolved. Every change runs in
 /// one transaction with its load-counter change and its events; assignee and status are
@@ -74,7 +119,7 @@ internal sealed record MentionEvent(Guid ConversationId, Guid MessageId, Guid Us
 /// </summary>
 internal sealed class Conversations(
     LayanDbContext db, TenantContext tenant, AgentLoad load, Router router, EventLog events, InboxNotifications notifications,
-    IFileStore files, IOptions<InboxOptions> options, IEnumerable<IConversationHook> hooks, TimeProvider clock)
+    IFileStore files, IOptions<InboxOptions> options, IEnumerable<IConversationHook> hooks, IEnumerable<IChannelOutbound> outbound, TimeProvider clock)
 {
     public const int MaxBody = 10_000;
 
@@ -185,10 +230,129 @@ internal sealed class Conversations(
         }, cancellationToken);
     }
 
+    // ---- provider channels (CH-1) ----
+
+    /// <summary>
+    /// A customer's message from a provider channel: a new conversation in the channel's department
+    /// queue, or the next message of <paramref name="existing"/> (reopened unless it is an auto-reply).
+    /// </summary>
+    public async Task<MessageItem> ReceiveAsync(Conversation? existing, ChannelThread thread, Contact contact, ReceivedMessage received, CancellationToken cancellationToken)
+    {
+        var text = received.Text.Length > MaxBody ? received.Text[..MaxBody] : received.Text;
+        if (existing is not null)
+        {
+            var result = await ChangeAsync(existing, async now =>
+            {
+                var message = Received(existing, AddMessage(existing, MessageKinds.Customer, null, text, null, now), received);
+                existing.LastCustomerAt = Latest(existing.LastCustomerAt, received.At, now);
+                if (!received.Automatic)
+                {
+                    existing.AwaitingReplySince ??= now;
+                    if (existing.Status != ConversationStatus.Open)
+                    {
+                        await MoveToStatusAsync(existing, ConversationStatus.Open, null, now, cancellationToken);
+                    }
+                }
+                foreach (var hook in hooks)
+                {
+                    await hook.CustomerWroteAsync(existing, received.Automatic, cancellationToken);
+                }
+                return Item(message, contact.Name);
+            }, cancellationToken);
+            if (!result.Succeeded)
+            {
+                throw new DbUpdateConcurrencyException("The conversation changed while a channel message arrived; the webhook is processed again.");
+            }
+            await router.TriggerAsync(() => router.RouteAsync(existing.DepartmentId, RoutingTriggers.NewConversation, cancellationToken), RoutingTriggers.NewConversation);
+            return result.Value!;
+        }
+        var department = await DepartmentForAsync(thread.DepartmentId, cancellationToken) ?? await DepartmentForAsync(null, cancellationToken);
+        var at = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var conversation = new Conversation
+        {
+            ContactId = contact.Id,
+            Channel = thread.Kind,
+            ChannelId = thread.ChannelId,
+            Thread = thread.Thread,
+            Subject = thread.Subject is { Length: > 200 } subject ? subject[..200] : thread.Subject,
+            DepartmentId = department!.Id,
+            CreatedAt = at,
+            LastActivityAt = at,
+            QueuedAt = at,
+            AwaitingReplySince = at,
+            LastCustomerAt = Latest(null, received.At, at),
+        };
+        db.Add(conversation);
+        var first = Received(conversation, AddMessage(conversation, MessageKinds.Customer, null, text, null, at), received);
+        foreach (var hook in hooks)
+        {
+            await hook.StartedAsync(conversation, contact, text, cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        conversation.StartSequence = await events.AppendAsync("conversation.created", new CreatedEvent(conversation.Id, conversation.DepartmentId, conversation.Channel, contact.Name ?? contact.Email ?? contact.Phone, conversation.LastMessagePreview), cancellationToken);
+        var item = Item(first, contact.Name);
+        await events.AppendAsync("message.created", item, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        await router.TriggerAsync(() => router.RouteAsync(conversation.DepartmentId, RoutingTriggers.NewConversation, cancellationToken), RoutingTriggers.NewConversation);
+        return item;
+    }
+
+    private static Message Received(Conversation conversation, Message message, ReceivedMessage received)
+    {
+        message.ExternalId = received.ExternalId;
+        message.ContentKind = received.ContentKind;
+        message.MediaReference = received.MediaReference is { Length: > 1000 } ? null : received.MediaReference;
+        message.ReplyToExternalId = received.ReplyTo is { Length: > 300 } ? null : received.ReplyTo;
+        message.AttachmentName = received.FileName is { Length: > 200 } name ? name[..200] : received.FileName;
+        message.AttachmentType = received.MediaType is { Length: > 40 } ? null : received.MediaType;
+        if (message.Body.Length == 0 && received.ContentKind is { } kind)
+        {
+            conversation.LastMessagePreview = message.AttachmentName ?? $"[{kind}]";
+        }
+        return message;
+    }
+
+    /// <summary>The later of a known time and the provider's (never in the future).</summary>
+    private static DateTimeOffset Latest(DateTimeOffset? known, DateTimeOffset provider, DateTimeOffset now)
+    {
+        var at = provider > now ? now : provider;
+        return known is { } k && k > at ? k : at;
+    }
+
+    /// <summary>CH-4: a provider's status for a message Layan sent; it only moves forward, failed is final. False when the message is not (yet) known.</summary>
+    public async Task<bool> DeliveryAsync(string externalId, string status, string? error, CancellationToken cancellationToken)
+    {
+        var message = await db.Set<Message>().SingleOrDefaultAsync(m => m.ExternalId == externalId && m.Kind == MessageKinds.Agent, cancellationToken);
+        if (message is null)
+        {
+            return false;
+        }
+        await RecordDeliveryAsync(message, status, error, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Moves a sent message's status forward and tells the inbox (saved by the caller).</summary>
+    internal async Task RecordDeliveryAsync(Message message, string status, string? error, CancellationToken cancellationToken)
+    {
+        if (DeliveryStatus.Rank(status) < 0 || message.Delivery == DeliveryStatus.Failed || DeliveryStatus.Rank(status) <= DeliveryStatus.Rank(message.Delivery))
+        {
+            return;
+        }
+        message.Delivery = status;
+        message.DeliveryError = status == DeliveryStatus.Failed ? (error is { Length: > 500 } ? error[..500] : error ?? "failed") : null;
+        if (status == DeliveryStatus.Read)
+        {
+            message.ReadAt ??= clock.GetUtcNow();
+        }
+        await events.AppendAsync("message.delivery", new DeliveryEvent(message.ConversationId, message.Id, status, message.DeliveryError), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     // ---- the agent's side ----
 
     /// <summary>A public reply or a private note (with @mentions) by an agent; null when the conversation is not theirs to see.</summary>
-    public async Task<Result<MessageItem>?> ReplyAsync(WorkspaceMembership access, Guid conversationId, string? body, bool note, StoredFile? attachment, CancellationToken cancellationToken)
+    public async Task<Result<MessageItem>?> ReplyAsync(WorkspaceMembership access, Guid conversationId, string? body, bool note, StoredFile? attachment, CancellationToken cancellationToken, ReplyOptions? channelOptions = null)
     {
         if (await FindAsync(access, conversationId, cancellationToken) is not { } conversation)
         {
@@ -198,11 +362,21 @@ internal sealed class Conversations(
         {
             return bad;
         }
+        var sendOptions = channelOptions ?? new ReplyOptions();
+        var channel = !note && conversation.ChannelId is not null ? outbound.FirstOrDefault() : null;
+        if (channel is not null && await channel.CheckAsync(conversation, body?.Trim() ?? "", attachment is not null, sendOptions, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
         var author = await db.Set<User>().Where(u => u.Id == access.Member.UserId).Select(u => u.FullName).SingleAsync(cancellationToken);
         var mentioned = note ? await MentionedAsync(access, body ?? "", cancellationToken) : [];
         return await ChangeAsync(conversation, async now =>
         {
             var message = AddMessage(conversation, note ? MessageKinds.Note : MessageKinds.Agent, access.Member.UserId, body, attachment, now);
+            if (channel is not null)
+            {
+                await channel.QueueAsync(conversation, message, sendOptions, cancellationToken);
+            }
             if (!note)
             {
                 conversation.AwaitingReplySince = null;
@@ -408,7 +582,12 @@ internal sealed class Conversations(
     public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     internal static MessageItem Item(Message m, string? authorName) =>
-        new(m.ConversationId, m.Id, m.Kind, m.AuthorId, authorName, m.Body, m.AttachmentName, m.AttachmentType, m.AttachmentSize, m.CreatedAt, m.ReadAt);
+        new(m.ConversationId, m.Id, m.Kind, m.AuthorId, authorName, m.Body, m.AttachmentName, m.AttachmentType, m.AttachmentSize, m.CreatedAt, m.ReadAt)
+        {
+            ContentKind = m.ContentKind,
+            Delivery = m.Delivery,
+            DeliveryError = m.DeliveryError,
+        };
 
     /// <summary>
     /// Status change with its load and queue effects: leaving open/pending frees the assignee,

@@ -128,7 +128,12 @@ internal sealed class InboxQueries(LayanDbContext db, Router router, TimeProvide
         from u in authors.DefaultIfEmpty()
         orderby m.CreatedAt, m.Id
         select new MessageItem(m.ConversationId, m.Id, m.Kind, m.AuthorId, u != null ? u.FullName : null, m.Body,
-            m.AttachmentName, m.AttachmentType, m.AttachmentSize, m.CreatedAt, m.ReadAt);
+            m.AttachmentName, m.AttachmentType, m.AttachmentSize, m.CreatedAt, m.ReadAt)
+        {
+            ContentKind = m.ContentKind,
+            Delivery = m.Delivery,
+            DeliveryError = m.DeliveryError,
+        };
 
     /// <summary>
     /// ★ For a conversation waiting in the queue: how many wait before it (higher priority, or

@@ -108,6 +108,18 @@ internal sealed class Conversation : IWorkspaceOwned
 
     /// <summary>Left through the offline form: agents' replies also go to the contact by email.</summary>
     public bool OfflineForm { get; init; }
+
+    /// <summary>CH-1: the provider channel it came through (null for web chat).</summary>
+    public Guid? ChannelId { get; init; }
+
+    /// <summary>CH-1: the provider's thread: whom replies go to (a WhatsApp number, a Telegram chat, a Messenger PSID, a post, an email address).</summary>
+    public string? Thread { get; init; }
+
+    /// <summary>An email conversation's subject (replies answer "Re: …").</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>The customer's last message: the provider's customer-service window counts from it.</summary>
+    public DateTimeOffset? LastCustomerAt { get; set; }
 }
 
 /// <summary>One message of a conversation; an attachment is kept in the file store.</summary>
@@ -127,9 +139,9 @@ internal sealed class Message : IWorkspaceOwned
 
     public string? AttachmentKey { get; init; }
 
-    public string? AttachmentName { get; init; }
+    public string? AttachmentName { get; set; }
 
-    public string? AttachmentType { get; init; }
+    public string? AttachmentType { get; set; }
 
     public long? AttachmentSize { get; init; }
 
@@ -137,6 +149,44 @@ internal sealed class Message : IWorkspaceOwned
 
     /// <summary>Read receipt: when the other side saw it.</summary>
     public DateTimeOffset? ReadAt { get; set; }
+
+    /// <summary>CH-4: the provider's id of this message (a wamid, a Telegram chat:message, a Messenger mid, an email Message-ID); unique per workspace, so a provider's retry never duplicates it.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>What it is beyond text: image, audio, video, document, sticker, location, reaction, template, comment (null: text).</summary>
+    public string? ContentKind { get; set; }
+
+    /// <summary>The provider's reference to a media file it holds (a media id, a file id, a URL).</summary>
+    public string? MediaReference { get; set; }
+
+    /// <summary>The provider id of the message this one answers or reacts to.</summary>
+    public string? ReplyToExternalId { get; set; }
+
+    /// <summary>Outbound over a provider channel: queued, sent, delivered, read or failed (<see cref="DeliveryStatus"/>).</summary>
+    public string? Delivery { get; set; }
+
+    /// <summary>Why delivery failed, as the provider said it.</summary>
+    public string? DeliveryError { get; set; }
+}
+
+/// <summary>CH-4: where an outbound channel message is; a status only moves forward (sent → delivered → read), failed is final.</summary>
+internal static class DeliveryStatus
+{
+    public const string Queued = "queued";
+    public const string Sent = "sent";
+    public const string Delivered = "delivered";
+    public const string Read = "read";
+    public const string Failed = "failed";
+
+    public static int Rank(string? status) => status switch
+    {
+        Queued => 0,
+        Sent => 1,
+        Delivered => 2,
+        Read => 3,
+        Failed => 4,
+        _ => -1,
+    };
 }
 
 internal sealed class ConversationLabel : IWorkspaceOwned
@@ -262,6 +312,9 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.WorkspaceId, c.DepartmentId, c.QueuedAt });
         builder.HasIndex(c => c.ContactId);
         builder.HasIndex(c => c.VisitorTokenHash).IsUnique();
+        builder.Property(c => c.Thread).HasMaxLength(200);
+        builder.Property(c => c.Subject).HasMaxLength(200);
+        builder.HasIndex(c => new { c.ChannelId, c.Thread, c.CreatedAt });
     }
 }
 
@@ -278,6 +331,13 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.AttachmentType).HasMaxLength(40);
         builder.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(m => new { m.ConversationId, m.CreatedAt });
+        builder.Property(m => m.ExternalId).HasMaxLength(300);
+        builder.Property(m => m.ContentKind).HasMaxLength(20);
+        builder.Property(m => m.MediaReference).HasMaxLength(1000);
+        builder.Property(m => m.ReplyToExternalId).HasMaxLength(300);
+        builder.Property(m => m.Delivery).HasMaxLength(20);
+        builder.Property(m => m.DeliveryError).HasMaxLength(500);
+        builder.HasIndex(m => new { m.WorkspaceId, m.ExternalId }).IsUnique().HasFilter("\"ExternalId\" IS NOT NULL");
     }
 }
 

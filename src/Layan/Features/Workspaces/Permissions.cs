@@ -21,6 +21,7 @@ internal static class WorkspaceActions
     public const string UseInbox = "inbox.use";
     public const string UseTickets = "tickets.use";
     public const string ManageTickets = "tickets.manage";
+    public const string ManageChannels = "channels.manage";
 }
 
 /// <summary>
@@ -37,7 +38,7 @@ internal static class PermissionTable
             WorkspaceActions.ViewTeam, WorkspaceActions.ManageTeam, WorkspaceActions.ManageDepartments, WorkspaceActions.ManageLabels,
             WorkspaceActions.ManageQuickReplies, WorkspaceActions.ManageRouting, WorkspaceActions.ManageSubscriptions,
             WorkspaceActions.ManageSettings, WorkspaceActions.ViewAudit, WorkspaceActions.UseInbox, WorkspaceActions.UseTickets,
-            WorkspaceActions.ManageTickets,
+            WorkspaceActions.ManageTickets, WorkspaceActions.ManageChannels,
         ],
         [WorkspaceRoles.Supervisor] =
         [

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Layan.Features.Channels;
 using Layan.Features.Onboarding;
 using Layan.Infrastructure;
 using Layan.Infrastructure.Audit;
@@ -245,7 +246,7 @@ internal sealed class PeriodEndHandler(Plans plans) : IWorkHandler<DueWork>
 /// PLAN-3, the one place that applies what a lapsed feature takes away and gives it back when
 /// the feature returns. Items are never deleted, only marked Revoked. Department (WS-3):
 /// non-default departments are Revoked while the feature is off; labels (LBL-1) and quick replies
-/// (QR-2): all but the defaults. Channels (CH-3), surveys (SRV-5), Distribute Chat (INB-3) and
+/// (QR-2): all but the defaults; channels (CH-3): all but the defaults, WhatsApp and email. Surveys (SRV-5), Distribute Chat (INB-3) and
 /// Ticket (TKT-2) add their rule here with their features.
 /// </summary>
 internal sealed class Revocation(LayanDbContext db, Entitlements entitlements, AuditLog audit, DueWorkScheduler timers, TimeProvider clock)
@@ -266,6 +267,10 @@ internal sealed class Revocation(LayanDbContext db, Entitlements entitlements, A
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.Revoked, !subscribed), cancellationToken),
             PlanFeatures.Label => await RevokeNonDefaultAsync<Label>(workspaceId, subscribed, cancellationToken),
             PlanFeatures.QuickReply => await RevokeNonDefaultAsync<QuickReply>(workspaceId, subscribed, cancellationToken),
+            // CH-3: only default channels keep sending and receiving; WhatsApp and email are always included.
+            PlanFeatures.Channel => await db.Set<Channel>().Counted()
+                .Where(c => c.WorkspaceId == workspaceId && !c.IsDefault && c.Revoked == subscribed)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Revoked, !subscribed), cancellationToken),
             _ => 0,
         };
         if (changed > 0)

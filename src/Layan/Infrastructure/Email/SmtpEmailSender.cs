@@ -18,7 +18,7 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options, IOptions<S
         var settings = options.Value;
         using var mail = new MailMessage
         {
-            From = new MailAddress(settings.FromAddress, settings.FromName, Encoding.UTF8),
+            From = new MailAddress(message.From ?? settings.FromAddress, message.FromName ?? settings.FromName, Encoding.UTF8),
             Subject = message.Subject,
             SubjectEncoding = Encoding.UTF8,
             Body = message.TextBody,
@@ -28,6 +28,14 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options, IOptions<S
         mail.To.Add(new MailAddress(message.To));
         mail.Headers.Add("Message-ID", messageId);
         mail.Headers.Add("Content-Language", message.Language);
+        if (message.InReplyTo is { } inReplyTo)
+        {
+            mail.Headers.Add("In-Reply-To", inReplyTo);
+        }
+        if (message.References.Count > 0)
+        {
+            mail.Headers.Add("References", string.Join(' ', message.References));
+        }
         var html = AlternateView.CreateAlternateViewFromString(message.HtmlBody, Encoding.UTF8, MediaTypeNames.Text.Html);
         html.TransferEncoding = TransferEncoding.QuotedPrintable;
         mail.AlternateViews.Add(html);

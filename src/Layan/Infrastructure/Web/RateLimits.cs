@@ -22,6 +22,9 @@ internal sealed class RateLimitOptions
 
     /// <summary>Policy <see cref="RateLimits.Widget"/>: the web chat widget's calls (a chat is many small requests).</summary>
     public int WidgetPerMinute { get; set; } = 240;
+
+    /// <summary>Policy <see cref="RateLimits.Webhook"/>: provider webhooks, per channel (providers send bursts from few addresses).</summary>
+    public int WebhookPerMinute { get; set; } = 60_000;
 }
 
 /// <summary>The built-in limiter: a global per-IP budget plus named policies for sensitive routes.</summary>
@@ -30,6 +33,7 @@ internal static class RateLimits
     public const string Auth = "auth";
     public const string PublicForm = "public-form";
     public const string Widget = "widget";
+    public const string Webhook = "webhook";
 
     public static WebApplicationBuilder AddRateLimits(this WebApplicationBuilder builder)
     {
@@ -47,6 +51,7 @@ internal static class RateLimits
                 : PerMinute(ClientKey(context), Settings(context).AuthPerMinute));
             options.AddPolicy(PublicForm, context => PerMinute(ClientKey(context), Settings(context).PublicFormPerMinute));
             options.AddPolicy(Widget, context => PerMinute("widget:" + ClientKey(context), Settings(context).WidgetPerMinute));
+            options.AddPolicy(Webhook, context => PerMinute("webhook:" + context.Request.RouteValues["channelId"], Settings(context).WebhookPerMinute));
             options.OnRejected = WriteRejectionAsync;
         });
         return builder;
@@ -77,6 +82,8 @@ internal static class RateLimits
         return path.StartsWithSegments("/health") || path.StartsWithSegments("/_framework") ||
                path.StartsWithSegments("/_content") || path.StartsWithSegments("/css") ||
                path.StartsWithSegments("/_blazor") || path.StartsWithSegments("/js") || path.StartsWithSegments("/sounds") ||
+               // Webhooks have their own budget per channel (policy Webhook), not the per-address one.
+               path.StartsWithSegments("/hooks") ||
                path.Equals("/widget.js", StringComparison.Ordinal);
     }
 

@@ -53,7 +53,7 @@ internal abstract class QueuedWork
         LastError = null;
     }
 
-    internal void Fail(string error, DateTimeOffset now, WorkQueueOptions options)
+    internal void Fail(string error, DateTimeOffset now, WorkQueueOptions options, TimeSpan? retryAfter = null)
     {
         LastError = error.Length > 2000 ? error[..2000] : error;
         LeaseToken = null;
@@ -64,8 +64,14 @@ internal abstract class QueuedWork
             CompletedAt = now;
             return;
         }
-        DueAt = now + Backoff.After(Attempts, options.RetryBase, options.RetryCap);
+        DueAt = now + (retryAfter is { } wait && wait >= TimeSpan.Zero ? (wait < options.RetryCap ? wait : options.RetryCap) : Backoff.After(Attempts, options.RetryBase, options.RetryCap));
     }
+}
+
+/// <summary>Thrown by a handler that was told when to try again (a provider's 429 with <c>Retry-After</c>): the retry waits exactly that long (up to the cap).</summary>
+internal sealed class RetryAfterException(TimeSpan after, string message) : Exception(message)
+{
+    public TimeSpan After { get; } = after;
 }
 
 /// <summary>Exponential back-off: base, 2×base, 4×base… capped.</summary>

@@ -151,7 +151,7 @@ internal sealed partial class WorkRunner<T>(
         {
             return; // Cancelled, or another node holds it now.
         }
-        item.Fail($"{error.GetType().Name}: {error.Message}", clock.GetUtcNow(), Options);
+        item.Fail($"{error.GetType().Name}: {error.Message}", clock.GetUtcNow(), Options, (error as RetryAfterException)?.After);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

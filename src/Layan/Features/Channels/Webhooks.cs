@@ -1,0 +1,254 @@
+using Layan.Features.Inbox;
+using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Work;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Layan.Features.Channels;
+
+/// <summary>
+/// CH-4, the acknowledging half: <c>/hooks/{channelId}</c>. A POST is checked (size, signature,
+/// shape) and stored as it came, once per dedup key, in one INSERT; the 200 follows the commit, so
+/// a crash after it loses nothing. Processing happens later, in <see cref="InboundWebhookHandler"/>.
+/// </summary>
+internal static partial class WebhookEndpoints
+{
+    public const string InboundKind = "channel.inbound";
+
+    public static void MapWebhookEndpoints(this WebApplication app)
+    {
+        var hooks = app.MapGroup("/hooks").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(Infrastructure.Web.RateLimits.Webhook).ExcludeFromDescription();
+        hooks.MapGet("/{channelId:guid}", HandshakeAsync);
+        hooks.MapPost("/{channelId:guid}", ReceiveAsync);
+    }
+
+    private static async Task<IResult> HandshakeAsync(Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters)
+    {
+        var channel = await directory.FindAsync(channelId, http.RequestAborted);
+        return channel is not null && adapters.For(channel.Kind)?.Handshake(channel, http.Request.Query) is { } answer ? answer : Results.NotFound();
+    }
+
+    private static async Task<IResult> ReceiveAsync(
+        Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters, LayanDbContext db,
+        WorkSignal<InboundWebhook> signal, IOptions<ChannelOptions> options, TimeProvider clock, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
+        var channel = await directory.FindAsync(channelId, http.RequestAborted);
+        if (channel is null || adapters.For(channel.Kind) is not { } adapter)
+        {
+            return Results.NotFound();
+        }
+        var body = await ReadAsync(http.Request, options.Value.MaxWebhookBytes, http.RequestAborted);
+        if (body is null)
+        {
+            LogRejected(logger, channelId, "too large");
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The webhook body is too large.");
+        }
+        switch (adapter.Accept(channel, http.Request, body))
+        {
+            case WebhookVerdict.Rejected rejected:
+                LogRejected(logger, channelId, rejected.Reason);
+                return Results.Problem(statusCode: rejected.Status, title: "The webhook was refused.");
+            case WebhookVerdict.Accepted accepted when channel.Active:
+                var now = clock.GetUtcNow().UtcDateTime;
+                // One statement; a provider's retry of the same delivery changes nothing.
+                await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"""INSERT INTO "ChannelInbound" ("Id", "Kind", "Payload", "WorkspaceId", "State", "CreatedAt", "DueAt", "Attempts", "ChannelId", "DedupKey") VALUES ({Guid.CreateVersion7()}, {InboundKind}, {accepted.Payload}, {channel.WorkspaceId}, {nameof(WorkState.Pending)}, {now}, {now}, {0}, {channel.Id}, {accepted.DedupKey}) ON CONFLICT ("ChannelId", "DedupKey") DO NOTHING""",
+                    http.RequestAborted);
+                signal.Notify();
+                return Results.Ok();
+            default:
+                // CH-3: a disabled channel keeps its history but takes nothing new; the provider need not retry.
+                LogIgnored(logger, channelId);
+                return Results.Ok();
+        }
+    }
+
+    /// <summary>The body, or null when it is larger than <paramref name="max"/> bytes (declared or actual).</summary>
+    private static async Task<byte[]?> ReadAsync(HttpRequest request, int max, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > max)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook for channel {ChannelId} refused: {Reason}")]
+    private static partial void LogRejected(ILogger logger, Guid channelId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook for disabled channel {ChannelId} acknowledged and ignored")]
+    private static partial void LogIgnored(ILogger logger, Guid channelId);
+}
+
+/// <summary>
+/// CH-4, the processing half: a stored webhook's events into the inbox. Every step is idempotent
+/// (a message id seen before is skipped, a status only moves forward), so a retry of the row, of
+/// the provider's delivery, or a crash halfway through never duplicates anything.
+/// </summary>
+internal sealed partial class InboundWebhookHandler(
+    LayanDbContext db, ChannelAdapters adapters, Conversations conversations, TimeProvider clock, ILogger<InboundWebhookHandler> logger) : IWorkHandler<InboundWebhook>
+{
+    /// <summary>A status for a message not yet recorded as sent (the send's answer and the webhook raced) is tried again this often before it is dropped.</summary>
+    public const int StatusAttempts = 3;
+
+    public string Kind => WebhookEndpoints.InboundKind;
+
+    public async Task HandleAsync(InboundWebhook item, CancellationToken cancellationToken)
+    {
+        var row = await db.Set<Channel>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == item.ChannelId, cancellationToken);
+        if (row is null || !row.Active || adapters.For(row.Kind) is not { } adapter)
+        {
+            return;
+        }
+        var channel = adapters.Connected(row);
+        var pending = false;
+        foreach (var inbound in adapter.Parse(channel, item.Payload))
+        {
+            switch (inbound)
+            {
+                case InboundMessage message:
+                    await ReceiveAsync(row, message, cancellationToken);
+                    break;
+                case InboundStatus status:
+                    pending |= !await conversations.DeliveryAsync(status.ExternalId, Normalize(status.Status), status.Error, cancellationToken);
+                    break;
+                case InboundRead read:
+                    await ReadAsync(row, read, cancellationToken);
+                    break;
+            }
+        }
+        if (pending && item.Attempts < StatusAttempts)
+        {
+            throw new InvalidOperationException("A status arrived for a message not yet recorded as sent; trying again.");
+        }
+    }
+
+    private async Task ReceiveAsync(Channel channel, InboundMessage message, CancellationToken cancellationToken)
+    {
+        if (await db.Set<Message>().AnyAsync(m => m.ExternalId == message.ExternalId, cancellationToken))
+        {
+            return; // CH-4: a retry, or the same message in another batch.
+        }
+        var contact = await ContactAsync(channel, message.Sender, cancellationToken);
+        var conversation = channel.Kind == Email.EmailAdapter.KindName
+            ? await ByReferencesAsync(channel, contact, message.References, cancellationToken)
+            : await db.Set<Conversation>().Where(c => c.ChannelId == channel.Id && c.Thread == message.Thread)
+                .OrderByDescending(c => c.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+        if (conversation is null && message.Automatic)
+        {
+            LogAutomaticDropped(logger, channel.Id);
+            return; // An out-of-office answering nothing of ours opens nothing.
+        }
+        var thread = new ChannelThread(channel.Id, message.Channel ?? channel.Kind, message.Thread, channel.DepartmentId, message.Subject);
+        var received = new ReceivedMessage(message.ExternalId, message.Text, message.At)
+        {
+            ContentKind = message.ContentKind,
+            MediaReference = message.MediaReference,
+            MediaType = message.MediaType,
+            FileName = message.FileName,
+            ReplyTo = message.ReplyTo,
+            Automatic = message.Automatic,
+        };
+        try
+        {
+            await conversations.ReceiveAsync(conversation, thread, contact, received, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            if (!await SeenAsync(message.ExternalId, cancellationToken))
+            {
+                throw;
+            }
+            // Another node stored the same message first.
+        }
+    }
+
+    private async Task<bool> SeenAsync(string externalId, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        return await db.Set<Message>().AnyAsync(m => m.ExternalId == externalId, cancellationToken);
+    }
+
+    /// <summary>The contact behind the sender id on this channel; a WhatsApp number (proven by WhatsApp) merges with a contact who verified it.</summary>
+    private async Task<Contact> ContactAsync(Channel channel, InboundSender sender, CancellationToken cancellationToken)
+    {
+        var id = sender.Id.Length > 254 ? sender.Id[..254] : sender.Id;
+        var handle = await db.Set<ChannelContact>().SingleOrDefaultAsync(h => h.ChannelId == channel.Id && h.ExternalId == id, cancellationToken);
+        if (handle is not null)
+        {
+            var known = await db.Set<Contact>().SingleAsync(c => c.Id == handle.ContactId, cancellationToken);
+            known.Name ??= Trim(sender.Name, 100);
+            return known;
+        }
+        var proven = channel.Kind == WhatsApp.WhatsAppAdapter.KindName && sender.Phone is { Length: <= 20 };
+        var contact = proven ? await db.Set<Contact>().FirstOrDefaultAsync(c => c.Phone == sender.Phone && c.PhoneVerified, cancellationToken) : null;
+        if (contact is null)
+        {
+            contact = new Contact
+            {
+                Name = Trim(sender.Name, 100),
+                Phone = sender.Phone is { Length: <= 20 } phone ? phone : null,
+                PhoneVerified = proven,
+                Email = sender.Email is { Length: <= 254 } email ? email : null,
+                CreatedAt = clock.GetUtcNow(),
+            };
+            db.Add(contact);
+        }
+        db.Add(new ChannelContact { ChannelId = channel.Id, ExternalId = id, ContactId = contact.Id });
+        return contact;
+    }
+
+    /// <summary>Email threading: the conversation of this contact on this channel that holds a message the email answers.</summary>
+    private async Task<Conversation?> ByReferencesAsync(Channel channel, Contact contact, IReadOnlyList<string> references, CancellationToken cancellationToken)
+    {
+        if (references.Count == 0)
+        {
+            return null;
+        }
+        var ids = references.ToList();
+        return await (from m in db.Set<Message>()
+                      join c in db.Set<Conversation>() on m.ConversationId equals c.Id
+                      where ids.Contains(m.ExternalId!) && c.ChannelId == channel.Id && c.ContactId == contact.Id
+                      orderby m.CreatedAt descending
+                      select c).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Messenger's read watermark: everything sent to the thread up to then is read.</summary>
+    private async Task ReadAsync(Channel channel, InboundRead read, CancellationToken cancellationToken)
+    {
+        var unread = await (from m in db.Set<Message>()
+                            join c in db.Set<Conversation>() on m.ConversationId equals c.Id
+                            where c.ChannelId == channel.Id && c.Thread == read.Thread && m.Kind == MessageKinds.Agent && m.ExternalId != null && m.Delivery != DeliveryStatus.Read && m.Delivery != DeliveryStatus.Failed
+                            select m).ToListAsync(cancellationToken);
+        foreach (var message in unread.Where(m => m.CreatedAt <= read.UpTo))
+        {
+            await conversations.RecordDeliveryAsync(message, DeliveryStatus.Read, null, cancellationToken);
+        }
+    }
+
+    private static string Normalize(string status) => status switch
+    {
+        "sent" => DeliveryStatus.Sent,
+        "delivered" => DeliveryStatus.Delivered,
+        "read" => DeliveryStatus.Read,
+        "failed" or "undelivered" => DeliveryStatus.Failed,
+        _ => status,
+    };
+
+    private static string? Trim(string? text, int max) => text is null ? null : text.Length > max ? text[..max] : text;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId}: an automatic reply that answers no conversation was dropped")]
+    private static partial void LogAutomaticDropped(ILogger logger, Guid channelId);
+}

@@ -37,7 +37,7 @@ internal sealed class ChannelOutbound(LayanDbContext db, ChannelAdapters adapter
         }
         if (options.TemplateName is not null)
         {
-            return capabilities.Templates && options.TemplateName.Length <= 512 && options.TemplateLanguage is { Length: > 0 and <= 15 } && (options.TemplateParameters?.Count ?? 0) <= 20
+            return capabilities.Templates && options.TemplateName.Length is > 0 and <= 512 && options.TemplateLanguage is { Length: > 0 and <= 15 } && (options.TemplateParameters?.Count ?? 0) <= 20
                 ? null
                 : new Failure(ChannelErrors.TemplateInvalid, "templateName");
         }

@@ -62,6 +62,8 @@ internal static class InboxEndpoints
         WorkspaceErrors.Forbidden => StatusCodes.Status403Forbidden,
         InboxErrors.AgentAtCapacity or InboxErrors.Changed or InboxErrors.DepartmentRevoked => StatusCodes.Status409Conflict,
         InboxErrors.AttachmentTooLarge => StatusCodes.Status413PayloadTooLarge,
+        // A reply over a provider channel the channel refuses (CH-1).
+        Channels.ChannelErrors.Disabled or Channels.ChannelErrors.WindowClosed => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Layan.Infrastructure.Web;
 
 /// <summary>
-/// One place where failures leave the app: ProblemDetails under <c>/api</c>, the friendly error
+/// One place where failures leave the app: ProblemDetails under <c>/api</c> and <c>/hooks</c>, the friendly error
 /// and not-found pages elsewhere. Never a stack trace, whatever the environment.
 /// </summary>
 internal static partial class ErrorHandling
@@ -41,7 +41,8 @@ internal static partial class ErrorHandling
 
     public static bool IsApi(HttpContext context) => IsApi(context.Request.Path);
 
-    private static bool IsApi(PathString path) => path.StartsWithSegments("/api");
+    // Provider webhooks (/hooks) are machine endpoints too: ProblemDetails, never a page.
+    private static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hooks");
 
     /// <summary>Answers API failures with ProblemDetails; page failures fall through to /error.</summary>
     private sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler

@@ -201,7 +201,7 @@ internal static class ProviderWebhooks
     }
 
     /// <summary>A Facebook Page feed change: a new comment.</summary>
-    public static string FacebookComment(string pageId, string postId, string commentId, string fromId, string fromName, string message, string? parentId = null) =>
+    public static string FacebookComment(string pageId, string postId, string commentId, string fromId, string fromName, string message, DateTimeOffset at, string? parentId = null) =>
         JsonSerializer.Serialize(new
         {
             @object = "page",
@@ -210,10 +210,10 @@ internal static class ProviderWebhooks
                 new
                 {
                     id = pageId,
-                    time = 1_700_000_000,
+                    time = at.ToUnixTimeSeconds(),
                     changes = new[]
                     {
-                        new { field = "feed", value = new { item = "comment", verb = "add", comment_id = commentId, post_id = postId, parent_id = parentId ?? postId, from = new { id = fromId, name = fromName }, message, created_time = 1_700_000_000 } },
+                        new { field = "feed", value = new { item = "comment", verb = "add", comment_id = commentId, post_id = postId, parent_id = parentId ?? postId, from = new { id = fromId, name = fromName }, message, created_time = at.ToUnixTimeSeconds() } },
                     },
                 },
             },

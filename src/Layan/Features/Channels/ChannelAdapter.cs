@@ -48,7 +48,7 @@ internal sealed record ChannelCapabilities(
     long MaxMediaBytes = 16 * 1024 * 1024);
 
 /// <summary>A channel with its credentials readable, as adapters see it.</summary>
-internal sealed record ConnectedChannel(Guid Id, Guid WorkspaceId, string Kind, string ExternalId, bool Active, bool Messages, bool Comments, ChannelCredentials Credentials);
+internal sealed record ConnectedChannel(Guid Id, Guid WorkspaceId, string Kind, string Name, string ExternalId, bool Active, bool Messages, bool Comments, ChannelCredentials Credentials);
 
 /// <summary>A channel's secrets (access token, app secret, verify token, bot token…) by name.</summary>
 internal sealed class ChannelCredentials(IReadOnlyDictionary<string, string> values)

@@ -67,7 +67,7 @@ internal sealed class ChannelAdapters(IEnumerable<IChannelAdapter> adapters, IDa
     public ChannelCredentials Unprotect(string stored) =>
         new(JsonSerializer.Deserialize<Dictionary<string, string>>(_protector.Unprotect(stored)) ?? []);
 
-    public ConnectedChannel Connected(Channel c) => new(c.Id, c.WorkspaceId, c.Kind, c.ExternalId, c.Active, c.Messages, c.Comments, Unprotect(c.Credentials));
+    public ConnectedChannel Connected(Channel c) => new(c.Id, c.WorkspaceId, c.Kind, c.Name, c.ExternalId, c.Active, c.Messages, c.Comments, Unprotect(c.Credentials));
 }
 
 internal static class ChannelQueries

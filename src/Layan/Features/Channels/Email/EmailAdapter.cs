@@ -74,6 +74,7 @@ internal sealed partial class EmailAdapter(IEmailSender sender, TimeProvider clo
         var mail = new EmailMessage(message.Thread, subject, message.Text, html, "en")
         {
             From = channel.ExternalId,
+            FromName = channel.Name,
             InReplyTo = message.References.Count > 0 ? message.References[^1] : null,
             References = message.References,
         };

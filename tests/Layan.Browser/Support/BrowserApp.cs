@@ -33,6 +33,9 @@ public sealed class BrowserApp : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The providers' stand-in the channels talk to.</summary>
+    internal Layan.Features.Channels.StandIn.ProviderStandIn StandIn { get; private set; } = null!;
+
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>Where screenshots go, for people to look at what the tests saw.</summary>
@@ -46,7 +49,8 @@ public sealed class BrowserApp : IAsyncLifetime
         var port = FreeLoopbackPort();
         // "localhost", not the address: WebAuthn (passkeys) refuses an IP address as the site's id.
         BaseAddress = new Uri($"http://localhost:{port}/");
-        _factory = new Factory(_dataDirectory, BaseAddress, Clock);
+        StandIn = await Layan.Features.Channels.StandIn.ProviderStandIn.StartAsync();
+        _factory = new Factory(_dataDirectory, BaseAddress, Clock, StandIn.BaseUrl);
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         _factory.StartServer();
 
@@ -80,6 +84,10 @@ public sealed class BrowserApp : IAsyncLifetime
         if (_factory is not null)
         {
             await _factory.DisposeAsync();
+        }
+        if (StandIn is not null)
+        {
+            await StandIn.DisposeAsync();
         }
         SqliteConnection.ClearAllPools();
         Directory.Delete(_dataDirectory, recursive: true);
@@ -170,7 +178,7 @@ public sealed class BrowserApp : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private sealed class Factory(string dataDirectory, Uri publicUrl, TimeProvider clock) : WebApplicationFactory<Program>
+    private sealed class Factory(string dataDirectory, Uri publicUrl, TimeProvider clock, string providers) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -184,6 +192,14 @@ public sealed class BrowserApp : IAsyncLifetime
             builder.UseSetting("Web:PublicUrl", publicUrl.ToString());
             // Several flows share this server within a minute; limits have their own tests.
             builder.UseSetting("RateLimits:AuthPerMinute", "1000");
+            // The providers (Graph API, Telegram, the Facebook dialog) are the stand-in.
+            builder.UseSetting("Channels:GraphBaseUrl", providers);
+            builder.UseSetting("Channels:TelegramBaseUrl", providers);
+            builder.UseSetting("Channels:FacebookDialogUrl", providers);
+            builder.UseSetting("Channels:MetaAppId", "1234567890");
+            builder.UseSetting("Channels:MetaAppSecret", "browser-app-secret");
+            builder.UseSetting("Work:Inbound:PollInterval", "00:00:00.500");
+            builder.UseSetting("Work:Outbox:PollInterval", "00:00:00.500");
         }
     }
 }

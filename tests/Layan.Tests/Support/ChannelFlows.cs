@@ -131,13 +131,7 @@ internal static class ProviderWebhooks
 
     /// <summary>WhatsApp Cloud API: one inbound text message.</summary>
     public static string WhatsAppText(string phoneNumberId, string from, string name, string messageId, string text, DateTimeOffset at) =>
-        WhatsApp(phoneNumberId, new
-        {
-            messaging_product = "whatsapp",
-            metadata = new { display_phone_number = "15550001111", phone_number_id = phoneNumberId },
-            contacts = new[] { new { profile = new { name }, wa_id = from } },
-            messages = new object[] { new { from, id = messageId, timestamp = Unix(at), type = "text", text = new { body = text } } },
-        });
+        ProviderStandIn.WhatsAppText(phoneNumberId, from, name, messageId, text, at);
 
     /// <summary>WhatsApp Cloud API: an inbound image, location or reaction (any message object).</summary>
     public static string WhatsAppMessage(string phoneNumberId, string from, object message) =>

@@ -28,6 +28,8 @@ public sealed class ErrorCodeDocumentationTests
         ["tickets"] = new(
             [.. Layan.Features.Tickets.TicketErrors.All, .. Layan.Features.Tickets.Sla.SlaSetupErrors.All, .. Layan.Features.Tickets.Rules.RuleErrors.All], Layan.Features.Tickets.TicketEndpoints.StatusOf,
             Path.Combine("Tickets", "TicketsResource"), [typeof(Layan.Features.Tickets.TicketErrors), typeof(Layan.Features.Tickets.Sla.SlaSetupErrors), typeof(Layan.Features.Tickets.Rules.RuleErrors)]),
+        ["channels"] = new(
+            Layan.Features.Channels.ChannelErrors.All, Layan.Features.Channels.ChannelEndpoints.StatusOf, Path.Combine("Channels", "ChannelsResource"), [typeof(Layan.Features.Channels.ChannelErrors)]),
     };
 
     public static TheoryData<string> FeatureNames => [.. Features.Keys];

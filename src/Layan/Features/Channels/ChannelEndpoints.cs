@@ -49,6 +49,13 @@ internal static class ChannelEndpoints
             .WithSummary("`{body}`: answer a comment conversation in a direct message to its author.");
         workspace.MapPost("/conversations/{conversationId:guid}/messages/{messageId:guid}/hide", HideAsync)
             .WithSummary("Hide a customer's comment from the public (Facebook, Instagram).");
+        // "Login with Facebook": to the OAuth dialog, back to /channels/facebook/callback (a page).
+        app.MapGet("/channels/facebook/start/{id:guid}", async (Guid id, HttpContext http, WorkspaceAccess access, Facebook.FacebookConnect connect, Microsoft.AspNetCore.Identity.UserManager<Accounts.User> users) =>
+            Accounts.MySecurity.UserId(http.User, users) is { } userId
+            && await access.CheckAsync(userId, id, WorkspaceActions.ManageChannels, http.RequestAborted) is { Succeeded: true }
+                ? Results.Redirect(connect.DialogUrl(id, userId))
+                : Results.NotFound())
+            .RequireAuthorization().ExcludeFromDescription();
     }
 
     /// <summary>The HTTP status of a channel failure (docs/api.md lists it per code).</summary>
@@ -70,26 +77,8 @@ internal static class ChannelEndpoints
     private static string TemplateText(TemplateBody body) =>
         $"[{body.Name?.Trim()}] {string.Join(" · ", body.Parameters ?? [])}".Trim();
 
-    private static Task<IResult> HideAsync(Guid id, Guid conversationId, Guid messageId, Conversations conversations, LayanDbContext db, ChannelAdapters adapters, HttpContext http) =>
-        Use<ConversationRef>(http, id, async access =>
-        {
-            if (await conversations.FindAsync(access, conversationId, http.RequestAborted) is not { } conversation
-                || await db.Set<Message>().SingleOrDefaultAsync(m => m.Id == messageId && m.ConversationId == conversationId && m.Kind == MessageKinds.Customer, http.RequestAborted) is not { } message)
-            {
-                return null;
-            }
-            if (!ChannelOutbound.IsComment(conversation) || message.ExternalId is null)
-            {
-                return new Failure(ChannelErrors.NotAComment);
-            }
-            var row = await db.Set<Channel>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversation.ChannelId, http.RequestAborted);
-            if (row is null || !row.Active || adapters.For(row.Kind) is not { } adapter)
-            {
-                return new Failure(ChannelErrors.Disabled);
-            }
-            var outcome = await adapter.HideAsync(adapters.Connected(row), message.ExternalId, http.RequestAborted);
-            return outcome is SendOutcome.Sent ? new ConversationRef(conversation.Id) : new Failure(ChannelErrors.ProviderRefused);
-        });
+    private static Task<IResult> HideAsync(Guid id, Guid conversationId, Guid messageId, Conversations conversations, HttpContext http) =>
+        Use(http, id, access => conversations.HideCommentAsync(access, conversationId, messageId, http.RequestAborted));
 }
 
 internal static class ChannelsModule
@@ -111,6 +100,7 @@ internal static class ChannelsModule
         services.AddSingleton<ChannelAdapters>();
         services.AddSingleton<ChannelDirectory>();
         services.AddScoped<ChannelSetup>();
+        services.AddScoped<Facebook.FacebookConnect>();
         services.AddScoped<IChannelOutbound, ChannelOutbound>();
         services.AddScoped<IWorkHandler<OutboxMessage>, ChannelSendHandler>();
         services.AddScoped<IWorkHandler<InboundWebhook>, InboundWebhookHandler>();

@@ -23,6 +23,23 @@ internal sealed class ChannelOutbound(LayanDbContext db, ChannelAdapters adapter
 {
     public const string SendKind = "channel.send";
 
+    public async Task<ComposerState?> StateAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        if (conversation.ChannelId is null)
+        {
+            return null;
+        }
+        var channel = await db.Set<Channel>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversation.ChannelId, cancellationToken);
+        var capabilities = channel is null ? null : adapters.For(channel.Kind)?.Capabilities;
+        if (channel is null || capabilities is null)
+        {
+            return new ComposerState(false, false, false, IsComment(conversation));
+        }
+        var window = IsComment(conversation) ? null : capabilities.TagWindow ?? capabilities.Window;
+        var open = window is not { } limit || clock.GetUtcNow() - (conversation.LastCustomerAt ?? conversation.CreatedAt) < limit;
+        return new ComposerState(channel.Active, open, capabilities.Templates, IsComment(conversation));
+    }
+
     public async Task<Failure?> CheckAsync(Conversation conversation, string body, bool hasFile, ReplyOptions options, CancellationToken cancellationToken)
     {
         var channel = await db.Set<Channel>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversation.ChannelId, cancellationToken);
@@ -68,6 +85,26 @@ internal sealed class ChannelOutbound(LayanDbContext db, ChannelAdapters adapter
         }
         outbox.Enqueue(SendKind, new ChannelSend(message.Id, options.TemplateName, options.TemplateLanguage, options.TemplateParameters, options.PrivateReply));
         return Task.CompletedTask;
+    }
+
+    public async Task<Result<ConversationRef>?> HideAsync(Conversation conversation, Guid messageId, CancellationToken cancellationToken)
+    {
+        var message = await db.Set<Message>().SingleOrDefaultAsync(m => m.Id == messageId && m.ConversationId == conversation.Id && m.Kind == MessageKinds.Customer, cancellationToken);
+        if (message is null)
+        {
+            return null;
+        }
+        if (!IsComment(conversation) || message.ExternalId is null)
+        {
+            return new Failure(ChannelErrors.NotAComment);
+        }
+        var row = await db.Set<Channel>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == conversation.ChannelId, cancellationToken);
+        if (row is null || !row.Active || adapters.For(row.Kind) is not { } adapter)
+        {
+            return new Failure(ChannelErrors.Disabled);
+        }
+        var outcome = await adapter.HideAsync(adapters.Connected(row), message.ExternalId, cancellationToken);
+        return outcome is SendOutcome.Sent ? new ConversationRef(conversation.Id) : new Failure(ChannelErrors.ProviderRefused);
     }
 
     public static bool IsComment(Conversation conversation) => conversation.Channel.EndsWith("_comment", StringComparison.Ordinal);

@@ -29,11 +29,12 @@ internal static class ChannelErrors
     public const string NotAComment = "channel_not_a_comment";
     public const string TooLong = "channel_message_too_long";
     public const string ProviderRefused = "channel_provider_refused";
+    public const string ConfirmRequired = "channel_confirm_required";
 
     public static IReadOnlyList<string> All { get; } =
     [
         KindUnknown, NameInvalid, AccountInvalid, CredentialsRequired, CredentialsRejected, AccountTaken, QuotaExceeded, DefaultsFull,
-        DepartmentUnknown, Disabled, WindowClosed, TemplateInvalid, NotAComment, TooLong, ProviderRefused,
+        DepartmentUnknown, Disabled, WindowClosed, TemplateInvalid, NotAComment, TooLong, ProviderRefused, ConfirmRequired,
     ];
 }
 

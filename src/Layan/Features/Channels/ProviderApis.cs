@@ -32,6 +32,9 @@ internal sealed class ChannelOptions
 
     public string? MetaAppSecret { get; set; }
 
+    /// <summary>The verify token of that app's webhook subscription (<c>/hooks/meta</c>).</summary>
+    public string? MetaVerifyToken { get; set; }
+
     /// <summary>A webhook body larger than this is refused (413) before it is read further.</summary>
     public int MaxWebhookBytes { get; set; } = 1024 * 1024;
 

@@ -20,6 +20,65 @@ internal static partial class WebhookEndpoints
         var hooks = app.MapGroup("/hooks").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(Infrastructure.Web.RateLimits.Webhook).ExcludeFromDescription();
         hooks.MapGet("/{channelId:guid}", HandshakeAsync);
         hooks.MapPost("/{channelId:guid}", ReceiveAsync);
+        hooks.MapGet("/meta", (HttpContext http, IOptions<ChannelOptions> options) => MetaWebhooks.Handshake(options.Value.MetaVerifyToken ?? "", http.Request.Query));
+        hooks.MapPost("/meta", ReceiveMetaAsync);
+    }
+
+    /// <summary>
+    /// The operator's Meta app's one callback URL (channels connected with "Login with Facebook"):
+    /// signed with the app secret from configuration; each entry goes to the channel of its Page,
+    /// Instagram account or WhatsApp number, stored once per channel.
+    /// </summary>
+    private static async Task<IResult> ReceiveMetaAsync(
+        HttpContext http, LayanDbContext db, WorkSignal<InboundWebhook> signal, IOptions<ChannelOptions> options, TimeProvider clock, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
+        var body = await ReadAsync(http.Request, options.Value.MaxWebhookBytes, http.RequestAborted);
+        if (body is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The webhook body is too large.");
+        }
+        if (!MetaWebhooks.SignatureValid(options.Value.MetaAppSecret ?? "", http.Request, body))
+        {
+            LogRejected(logger, Guid.Empty, "signature");
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "The webhook was refused.");
+        }
+        if (ProviderJson.Parse(body) is not { } root || root.Child("entry").ValueKind != System.Text.Json.JsonValueKind.Array)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The webhook was refused.");
+        }
+        var (kind, accounts) = root.Text("object") switch
+        {
+            "page" => (Facebook.FacebookAdapter.KindName, root.Items("entry").Select(e => e.Text("id")).OfType<string>().ToList()),
+            "instagram" => (Instagram.InstagramAdapter.KindName, root.Items("entry").Select(e => e.Text("id")).OfType<string>().ToList()),
+            "whatsapp_business_account" => (WhatsApp.WhatsAppAdapter.KindName, root.Items("entry").SelectMany(e => e.Items("changes"))
+                .Select(c => c.Child("value").Child("metadata").Text("phone_number_id")).OfType<string>().ToList()),
+            _ => ("", []),
+        };
+        if (kind.Length == 0)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The webhook was refused.");
+        }
+        var channels = await db.Set<Channel>().IgnoreQueryFilters().AsNoTracking()
+            .Where(c => c.Kind == kind && accounts.Contains(c.ExternalId) && c.Enabled && !c.Revoked)
+            .Select(c => new { c.Id, c.WorkspaceId }).ToListAsync(http.RequestAborted);
+        var payload = System.Text.Encoding.UTF8.GetString(body);
+        var key = MetaWebhooks.BodyHash(body);
+        foreach (var channel in channels)
+        {
+            await StoreAsync(db, channel.Id, channel.WorkspaceId, key, payload, clock, http.RequestAborted);
+        }
+        signal.Notify();
+        return Results.Ok();
+    }
+
+    /// <summary>One statement; a provider's retry of the same delivery changes nothing.</summary>
+    private static Task<int> StoreAsync(LayanDbContext db, Guid channelId, Guid workspaceId, string dedupKey, string payload, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.Database.ExecuteSqlInterpolatedAsync(
+            $"""INSERT INTO "ChannelInbound" ("Id", "Kind", "Payload", "WorkspaceId", "State", "CreatedAt", "DueAt", "Attempts", "ChannelId", "DedupKey") VALUES ({Guid.CreateVersion7()}, {InboundKind}, {payload}, {workspaceId}, {nameof(WorkState.Pending)}, {now}, {now}, {0}, {channelId}, {dedupKey}) ON CONFLICT ("ChannelId", "DedupKey") DO NOTHING""",
+            cancellationToken);
     }
 
     private static async Task<IResult> HandshakeAsync(Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters)
@@ -50,11 +109,7 @@ internal static partial class WebhookEndpoints
                 LogRejected(logger, channelId, rejected.Reason);
                 return Results.Problem(statusCode: rejected.Status, title: "The webhook was refused.");
             case WebhookVerdict.Accepted accepted when channel.Active:
-                var now = clock.GetUtcNow().UtcDateTime;
-                // One statement; a provider's retry of the same delivery changes nothing.
-                await db.Database.ExecuteSqlInterpolatedAsync(
-                    $"""INSERT INTO "ChannelInbound" ("Id", "Kind", "Payload", "WorkspaceId", "State", "CreatedAt", "DueAt", "Attempts", "ChannelId", "DedupKey") VALUES ({Guid.CreateVersion7()}, {InboundKind}, {accepted.Payload}, {channel.WorkspaceId}, {nameof(WorkState.Pending)}, {now}, {now}, {0}, {channel.Id}, {accepted.DedupKey}) ON CONFLICT ("ChannelId", "DedupKey") DO NOTHING""",
-                    http.RequestAborted);
+                await StoreAsync(db, channel.Id, channel.WorkspaceId, accepted.DedupKey, accepted.Payload, clock, http.RequestAborted);
                 signal.Notify();
                 return Results.Ok();
             default:

@@ -97,6 +97,9 @@ internal sealed record ReceivedMessage(string ExternalId, string Text, DateTimeO
     public bool Automatic { get; init; }
 }
 
+/// <summary>The composer on a provider conversation: the channel works, the window is open, templates, comments.</summary>
+internal sealed record ComposerState(bool Active, bool WindowOpen, bool Templates, bool Comment);
+
 /// <summary>What an agent's public reply on a provider channel may carry beyond text.</summary>
 internal sealed record ReplyOptions(string? TemplateName = null, string? TemplateLanguage = null, IReadOnlyList<string>? TemplateParameters = null, bool PrivateReply = false);
 
@@ -106,9 +109,15 @@ internal sealed record ReplyOptions(string? TemplateName = null, string? Templat
 /// </summary>
 internal interface IChannelOutbound
 {
+    /// <summary>What the composer may offer on this conversation now; null when it has no provider channel.</summary>
+    Task<ComposerState?> StateAsync(Conversation conversation, CancellationToken cancellationToken);
+
     Task<Failure?> CheckAsync(Conversation conversation, string body, bool hasFile, ReplyOptions options, CancellationToken cancellationToken);
 
     Task QueueAsync(Conversation conversation, Message message, ReplyOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Hides a customer's comment from the public; null when the message is not the conversation's customer message.</summary>
+    Task<Result<ConversationRef>?> HideAsync(Conversation conversation, Guid messageId, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -350,6 +359,12 @@ internal sealed class Conversations(
     }
 
     // ---- the agent's side ----
+
+    /// <summary>CH-1 comments: hides a customer's comment at the provider; null when it is not theirs to see.</summary>
+    public async Task<Result<ConversationRef>?> HideCommentAsync(WorkspaceMembership access, Guid conversationId, Guid messageId, CancellationToken cancellationToken) =>
+        await FindAsync(access, conversationId, cancellationToken) is { } conversation && outbound.FirstOrDefault() is { } channel
+            ? await channel.HideAsync(conversation, messageId, cancellationToken)
+            : null;
 
     /// <summary>A public reply or a private note (with @mentions) by an agent; null when the conversation is not theirs to see.</summary>
     public async Task<Result<MessageItem>?> ReplyAsync(WorkspaceMembership access, Guid conversationId, string? body, bool note, StoredFile? attachment, CancellationToken cancellationToken, ReplyOptions? channelOptions = null)

@@ -51,8 +51,11 @@ internal sealed class ProviderStandIn : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
-    /// <summary>Bot tokens Telegram knows; any other gets 401.</summary>
+    /// <summary>Bot tokens Telegram knows; any other gets 401 (unless <see cref="AcceptAnyBotToken"/>).</summary>
     public ConcurrentDictionary<string, bool> BotTokens { get; } = new();
+
+    /// <summary>For trying by hand: every well-formed bot token is a bot.</summary>
+    public bool AcceptAnyBotToken { get; set; }
 
     /// <summary>Where each bot's webhook points, as <c>setWebhook</c> left it: (url, secret_token).</summary>
     public ConcurrentDictionary<string, (string Url, string Secret)> TelegramWebhooks { get; } = new();
@@ -121,6 +124,13 @@ internal sealed class ProviderStandIn : IAsyncDisposable
                 return;
             }
         }
+        if (path.StartsWith("/_standin/", StringComparison.Ordinal))
+        {
+            var (sent, text) = await PlayCustomerAsync(path, request.Query, http.RequestAborted);
+            http.Response.StatusCode = sent;
+            await http.Response.WriteAsync(text, http.RequestAborted);
+            return;
+        }
         var (status, answer) = path.StartsWith("/bot", StringComparison.Ordinal) ? Telegram(path, body, request)
             : path.Contains("/dialog/oauth", StringComparison.Ordinal) ? Dialog(http)
             : Graph(path, body, request);
@@ -183,7 +193,7 @@ internal sealed class ProviderStandIn : IAsyncDisposable
         var parts = path.Trim('/').Split('/');
         var token = parts[0][3..];
         var method = parts.Length > 1 ? parts[1] : "";
-        if (!BotTokens.ContainsKey(token))
+        if (!BotTokens.ContainsKey(token) && !(AcceptAnyBotToken && Channels.Telegram.TelegramAdapter.BotId(token) is not null))
         {
             return (401, """{"ok":false,"error_code":401,"description":"Unauthorized"}""");
         }
@@ -211,6 +221,76 @@ internal sealed class ProviderStandIn : IAsyncDisposable
         var target = $"{query["redirect_uri"]}?code=standin-code&state={Uri.EscapeDataString(query["state"].ToString())}";
         return (StatusCodes.Status302Found, target);
     }
+
+    /// <summary>
+    /// For trying Layan by hand: plays a customer writing. <c>POST /_standin/whatsapp?url=&amp;secret=&amp;phoneNumberId=&amp;from=&amp;text=</c>
+    /// signs a WhatsApp webhook with the app secret and posts it to the channel's webhook URL;
+    /// <c>POST /_standin/telegram?token=&amp;chat=&amp;text=</c> sends an update to where the bot's
+    /// <c>setWebhook</c> points, with its secret token.
+    /// </summary>
+    private async Task<(int, string)> PlayCustomerAsync(string path, IQueryCollection query, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient();
+        var text = query["text"].ToString();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        HttpRequestMessage request;
+        if (path == "/_standin/whatsapp")
+        {
+            var name = query["name"].ToString() is { Length: > 0 } n ? n : "Stand-in customer";
+            var body = Encoding.UTF8.GetBytes(WhatsAppText(query["phoneNumberId"].ToString(), query["from"].ToString(), name, $"wamid.standin-in{NextId()}-{now}", text, DateTimeOffset.UtcNow));
+            request = new HttpRequestMessage(HttpMethod.Post, query["url"].ToString()) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            request.Headers.TryAddWithoutValidation(MetaWebhooks.SignatureHeader, MetaWebhooks.Sign(query["secret"].ToString(), body));
+        }
+        else if (path == "/_standin/telegram" && TelegramWebhooks.TryGetValue(query["token"].ToString(), out var hook))
+        {
+            var chat = long.Parse(query["chat"].ToString(), CultureInfo.InvariantCulture);
+            var update = JsonSerializer.Serialize(new
+            {
+                update_id = now * 1000 + int.Parse(NextId(), CultureInfo.InvariantCulture),
+                message = new { message_id = int.Parse(NextId(), CultureInfo.InvariantCulture), from = new { id = chat, is_bot = false, first_name = "Stand-in" }, chat = new { id = chat, type = "private" }, date = now, text },
+            });
+            request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new StringContent(update, Encoding.UTF8, "application/json") };
+            request.Headers.Add(Channels.Telegram.TelegramAdapter.SecretHeader, hook.Secret);
+        }
+        else
+        {
+            return (404, "Unknown stand-in action, or no webhook set for that bot.");
+        }
+        using (request)
+        {
+            using var response = await client.SendAsync(request, cancellationToken);
+            return ((int)response.StatusCode, $"Layan answered {(int)response.StatusCode}.");
+        }
+    }
+
+    /// <summary>A WhatsApp Cloud API webhook body with one inbound text message, as Meta sends it.</summary>
+    public static string WhatsAppText(string phoneNumberId, string from, string name, string messageId, string text, DateTimeOffset at) =>
+        JsonSerializer.Serialize(new
+        {
+            @object = "whatsapp_business_account",
+            entry = new[]
+            {
+                new
+                {
+                    id = "WABA" + phoneNumberId,
+                    changes = new[]
+                    {
+                        new
+                        {
+                            field = "messages",
+                            value = new
+                            {
+                                messaging_product = "whatsapp",
+                                metadata = new { display_phone_number = "15550001111", phone_number_id = phoneNumberId },
+                                contacts = new[] { new { profile = new { name }, wa_id = from } },
+                                messages = new[] { new { from, id = messageId, timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), type = "text", text = new { body = text } } },
+                            },
+                        },
+                    },
+                },
+            },
+        });
 
     public async ValueTask DisposeAsync()
     {

@@ -11,7 +11,7 @@ public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args is [("routing" or "inbox" or "live" or "sla") and var name, ..])
+        if (args is [("routing" or "inbox" or "live" or "sla" or "webhooks") and var name, ..])
         {
             var admin = Environment.GetEnvironmentVariable("LAYAN_BENCH_POSTGRES")
                 ?? throw new InvalidOperationException("Set LAYAN_BENCH_POSTGRES (bench/run.sh starts a throwaway PostgreSQL for you).");
@@ -19,6 +19,7 @@ public static class BenchProgram
             {
                 "routing" => await RoutingBenchmark.RunAsync(admin),
                 "inbox" => await InboxBenchmark.RunAsync(admin),
+                "webhooks" => await WebhookBenchmark.RunAsync(admin),
                 "sla" => await SlaBenchmark.RunAsync(admin, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000),
                 _ => await LiveBenchmark.RunAsync(admin, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5000),
             };

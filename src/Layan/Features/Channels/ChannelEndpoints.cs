@@ -99,6 +99,7 @@ internal static class ChannelsModule
         services.AddSingleton<GraphApi>();
         services.AddSingleton<ChannelAdapters>();
         services.AddSingleton<ChannelDirectory>();
+        services.AddSingleton<WebhookStore>();
         services.AddScoped<ChannelSetup>();
         services.AddScoped<Facebook.FacebookConnect>();
         services.AddScoped<IChannelOutbound, ChannelOutbound>();

@@ -81,13 +81,57 @@ internal static class MetaWebhooks
         {
             return WebhookVerdict.BadSignature;
         }
-        if (ProviderJson.Parse(body) is not { } root || root.Child("entry").ValueKind != JsonValueKind.Array)
+        if (!TopLevel(body, out var objectName, out var hasEntries) || !hasEntries)
         {
             return WebhookVerdict.Malformed;
         }
-        return root.Text("object") == expectedObject
+        return objectName == expectedObject
             ? new WebhookVerdict.Accepted(BodyHash(body), Encoding.UTF8.GetString(body))
             : WebhookVerdict.UnknownObject;
+    }
+
+    /// <summary>
+    /// Reads the whole body once without building a document (every token is checked, so a
+    /// malformed body is caught): the top-level <c>object</c> and whether <c>entry</c> is an array.
+    /// </summary>
+    private static bool TopLevel(byte[] body, out string? objectName, out bool hasEntries)
+    {
+        objectName = null;
+        hasEntries = false;
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 32 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+                {
+                    var isObject = reader.ValueTextEquals("object"u8);
+                    var isEntry = reader.ValueTextEquals("entry"u8);
+                    reader.Read();
+                    if (isObject && reader.TokenType == JsonTokenType.String)
+                    {
+                        objectName = reader.GetString();
+                    }
+                    else if (isEntry)
+                    {
+                        hasEntries = reader.TokenType == JsonTokenType.StartArray;
+                    }
+                    if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+            return reader.BytesConsumed == body.Length || body.AsSpan((int)reader.BytesConsumed).Trim(" \t\r\n"u8).IsEmpty;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     public static string BodyHash(byte[] body) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(body));

@@ -29,8 +29,7 @@ internal static partial class WebhookEndpoints
     /// signed with the app secret from configuration; each entry goes to the channel of its Page,
     /// Instagram account or WhatsApp number, stored once per channel.
     /// </summary>
-    private static async Task<IResult> ReceiveMetaAsync(
-        HttpContext http, LayanDbContext db, WorkSignal<InboundWebhook> signal, IOptions<ChannelOptions> options, TimeProvider clock, ILoggerFactory loggers)
+    private static async Task<IResult> ReceiveMetaAsync(HttpContext http, LayanDbContext db, WebhookStore store, IOptions<ChannelOptions> options, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
         var body = await ReadAsync(http.Request, options.Value.MaxWebhookBytes, http.RequestAborted);
@@ -66,19 +65,9 @@ internal static partial class WebhookEndpoints
         var key = MetaWebhooks.BodyHash(body);
         foreach (var channel in channels)
         {
-            await StoreAsync(db, channel.Id, channel.WorkspaceId, key, payload, clock, http.RequestAborted);
+            await store.StoreAsync(channel.Id, channel.WorkspaceId, key, payload, http.RequestAborted);
         }
-        signal.Notify();
         return Results.Ok();
-    }
-
-    /// <summary>One statement; a provider's retry of the same delivery changes nothing.</summary>
-    private static Task<int> StoreAsync(LayanDbContext db, Guid channelId, Guid workspaceId, string dedupKey, string payload, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return db.Database.ExecuteSqlInterpolatedAsync(
-            $"""INSERT INTO "ChannelInbound" ("Id", "Kind", "Payload", "WorkspaceId", "State", "CreatedAt", "DueAt", "Attempts", "ChannelId", "DedupKey") VALUES ({Guid.CreateVersion7()}, {InboundKind}, {payload}, {workspaceId}, {nameof(WorkState.Pending)}, {now}, {now}, {0}, {channelId}, {dedupKey}) ON CONFLICT ("ChannelId", "DedupKey") DO NOTHING""",
-            cancellationToken);
     }
 
     private static async Task<IResult> HandshakeAsync(Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters)
@@ -88,8 +77,7 @@ internal static partial class WebhookEndpoints
     }
 
     private static async Task<IResult> ReceiveAsync(
-        Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters, LayanDbContext db,
-        WorkSignal<InboundWebhook> signal, IOptions<ChannelOptions> options, TimeProvider clock, ILoggerFactory loggers)
+        Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters, WebhookStore store, IOptions<ChannelOptions> options, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
         var channel = await directory.FindAsync(channelId, http.RequestAborted);
@@ -109,8 +97,7 @@ internal static partial class WebhookEndpoints
                 LogRejected(logger, channelId, rejected.Reason);
                 return Results.Problem(statusCode: rejected.Status, title: "The webhook was refused.");
             case WebhookVerdict.Accepted accepted when channel.Active:
-                await StoreAsync(db, channel.Id, channel.WorkspaceId, accepted.DedupKey, accepted.Payload, clock, http.RequestAborted);
-                signal.Notify();
+                await store.StoreAsync(channel.Id, channel.WorkspaceId, accepted.DedupKey, accepted.Payload, http.RequestAborted);
                 return Results.Ok();
             default:
                 // CH-3: a disabled channel keeps its history but takes nothing new; the provider need not retry.
@@ -126,7 +113,19 @@ internal static partial class WebhookEndpoints
         {
             return null;
         }
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        if (request.ContentLength is { } declared)
+        {
+            // The usual case: read straight into an array of the declared size.
+            var exact = new byte[declared];
+            var filled = 0;
+            int got;
+            while (filled < exact.Length && (got = await request.Body.ReadAsync(exact.AsMemory(filled), cancellationToken)) > 0)
+            {
+                filled += got;
+            }
+            return filled == exact.Length && await request.Body.ReadAsync(new byte[1], cancellationToken) == 0 ? exact : null;
+        }
+        using var buffer = new MemoryStream(4096);
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)

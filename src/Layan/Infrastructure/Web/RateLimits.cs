@@ -24,7 +24,7 @@ internal sealed class RateLimitOptions
     public int WidgetPerMinute { get; set; } = 240;
 
     /// <summary>Policy <see cref="RateLimits.Webhook"/>: provider webhooks, per channel (providers send bursts from few addresses).</summary>
-    public int WebhookPerMinute { get; set; } = 60_000;
+    public int WebhookPerMinute { get; set; } = 300_000;
 }
 
 /// <summary>The built-in limiter: a global per-IP budget plus named policies for sensitive routes.</summary>

@@ -34,6 +34,9 @@ internal interface IChannelAdapter
     /// <summary>After the channel is saved: what the provider needs to know (Telegram's setWebhook). A refusal is a failure code.</summary>
     Task<string?> ConnectAsync(ConnectedChannel channel, string webhookUrl, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
+    /// <summary>The bytes of a file a customer sent, by the provider's reference; null when the kind cannot fetch it.</summary>
+    Task<byte[]?> FetchMediaAsync(ConnectedChannel channel, string reference, CancellationToken cancellationToken) => Task.FromResult<byte[]?>(null);
+
     /// <summary>Comments: hides one from the public; null when the kind has no comments.</summary>
     Task<SendOutcome?> HideAsync(ConnectedChannel channel, string commentId, CancellationToken cancellationToken) => Task.FromResult<SendOutcome?>(null);
 }

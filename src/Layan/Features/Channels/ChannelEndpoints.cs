@@ -104,6 +104,7 @@ internal static class ChannelsModule
         services.AddScoped<Facebook.FacebookConnect>();
         services.AddScoped<IChannelOutbound, ChannelOutbound>();
         services.AddScoped<IWorkHandler<OutboxMessage>, ChannelSendHandler>();
+        services.AddScoped<IWorkHandler<OutboxMessage>, ChannelMediaHandler>();
         services.AddScoped<IWorkHandler<InboundWebhook>, InboundWebhookHandler>();
         return builder.AddWorkQueue<InboundWebhook>("Inbound");
     }

@@ -137,6 +137,10 @@ internal abstract class MetaMessagingAdapter(GraphApi graph, TimeProvider clock)
         return sent.Outcome(b => b.Text("message_id"));
     }
 
+    /// <summary>Messenger and Instagram attachments come as a CDN URL in the webhook.</summary>
+    public Task<byte[]?> FetchMediaAsync(ConnectedChannel channel, string reference, CancellationToken cancellationToken) =>
+        graph.DownloadAsync(reference, null, Capabilities.MaxMediaBytes, cancellationToken);
+
     public async Task<SendOutcome?> HideAsync(ConnectedChannel channel, string commentId, CancellationToken cancellationToken)
     {
         var reply = await graph.PostJsonAsync(commentId, channel.Credentials[ChannelCredentials.AccessToken], HideBody, cancellationToken);

@@ -168,6 +168,58 @@ internal sealed class GraphApi(IHttpClientFactory http, IOptions<ChannelOptions>
         return await SendAsync(request, cancellationToken);
     }
 
+    /// <summary>
+    /// A file's bytes from a provider URL (at most <paramref name="max"/>), with the token when one is
+    /// given; null when refused, too large, or the URL is not the provider's: a Meta CDN host or the
+    /// configured Graph host, over https unless that host is configured over http (the stand-in).
+    /// </summary>
+    public async Task<byte[]?> DownloadAsync(string url, string? accessToken, long max, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !Trusted(uri))
+        {
+            return null;
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+        using var client = http.CreateClient(ChannelsModule.HttpClientName);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if ((int)response.StatusCode >= 500)
+        {
+            throw new HttpRequestException($"The provider answered {(int)response.StatusCode}.", null, response.StatusCode);
+        }
+        if (!response.IsSuccessStatusCode || response.Content.Headers.ContentLength > max)
+        {
+            return null;
+        }
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private bool Trusted(Uri uri)
+    {
+        var graph = new Uri(options.Value.GraphBaseUrl);
+        var telegram = new Uri(options.Value.TelegramBaseUrl);
+        if (uri.Host == graph.Host || uri.Host == telegram.Host)
+        {
+            return uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == (uri.Host == graph.Host ? graph : telegram).Scheme;
+        }
+        return uri.Scheme == Uri.UriSchemeHttps && (uri.Host.EndsWith(".fbcdn.net", StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith(".fbsbx.com", StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith(".cdninstagram.com", StringComparison.OrdinalIgnoreCase));
+    }
+
     private async Task<GraphReply> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var client = http.CreateClient(ChannelsModule.HttpClientName);

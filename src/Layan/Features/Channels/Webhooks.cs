@@ -152,7 +152,8 @@ internal static partial class WebhookEndpoints
 /// the provider's delivery, or a crash halfway through never duplicates anything.
 /// </summary>
 internal sealed partial class InboundWebhookHandler(
-    LayanDbContext db, ChannelAdapters adapters, Conversations conversations, TimeProvider clock, ILogger<InboundWebhookHandler> logger) : IWorkHandler<InboundWebhook>
+    LayanDbContext db, ChannelAdapters adapters, Conversations conversations, Infrastructure.Outbox.Outbox outbox, TimeProvider clock, ILogger<InboundWebhookHandler> logger)
+    : IWorkHandler<InboundWebhook>
 {
     /// <summary>A status for a message not yet recorded as sent (the send's answer and the webhook raced) is tried again this often before it is dropped.</summary>
     public const int StatusAttempts = 3;
@@ -217,7 +218,12 @@ internal sealed partial class InboundWebhookHandler(
         };
         try
         {
-            await conversations.ReceiveAsync(conversation, thread, contact, received, cancellationToken);
+            var item = await conversations.ReceiveAsync(conversation, thread, contact, received, cancellationToken);
+            if (ChannelMediaHandler.Wanted(message))
+            {
+                // Saved with the webhook's completion.
+                outbox.Enqueue(ChannelMediaHandler.KindName, new ChannelMediaHandler.Request(item.Id));
+            }
         }
         catch (DbUpdateException)
         {

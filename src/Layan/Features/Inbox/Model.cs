@@ -137,13 +137,13 @@ internal sealed class Message : IWorkspaceOwned
 
     public required string Body { get; init; }
 
-    public string? AttachmentKey { get; init; }
+    public string? AttachmentKey { get; set; }
 
     public string? AttachmentName { get; set; }
 
     public string? AttachmentType { get; set; }
 
-    public long? AttachmentSize { get; init; }
+    public long? AttachmentSize { get; set; }
 
     public DateTimeOffset CreatedAt { get; init; }
 

@@ -60,6 +60,9 @@ internal sealed class ProviderStandIn : IAsyncDisposable
     /// <summary>Where each bot's webhook points, as <c>setWebhook</c> left it: (url, secret_token).</summary>
     public ConcurrentDictionary<string, (string Url, string Secret)> TelegramWebhooks { get; } = new();
 
+    /// <summary>Files customers "sent", by media id / file id: served by the Graph media endpoint, <c>getFile</c> and their download URLs.</summary>
+    public ConcurrentDictionary<string, byte[]> Media { get; } = new();
+
     /// <summary>The Pages the OAuth dialog grants.</summary>
     public List<StandInPage> Pages { get; } = [];
 
@@ -131,6 +134,13 @@ internal sealed class ProviderStandIn : IAsyncDisposable
             await http.Response.WriteAsync(text, http.RequestAborted);
             return;
         }
+        if ((path.StartsWith("/media/", StringComparison.Ordinal) || path.StartsWith("/file/bot", StringComparison.Ordinal))
+            && Media.TryGetValue(Path.GetFileNameWithoutExtension(path), out var file))
+        {
+            http.Response.ContentType = "application/octet-stream";
+            await http.Response.Body.WriteAsync(file, http.RequestAborted);
+            return;
+        }
         var (status, answer) = path.StartsWith("/bot", StringComparison.Ordinal) ? Telegram(path, body, request)
             : path.Contains("/dialog/oauth", StringComparison.Ordinal) ? Dialog(http)
             : Graph(path, body, request);
@@ -172,7 +182,9 @@ internal sealed class ProviderStandIn : IAsyncDisposable
         }
         if (request.Method != HttpMethods.Post)
         {
-            return (404, GraphError(803, "Unknown path."));
+            return edge.Length == 0 && Media.ContainsKey(node)
+                ? (200, JsonSerializer.Serialize(new { url = $"{BaseUrl}/media/{node}", mime_type = "image/png", id = node, messaging_product = "whatsapp" }))
+                : (404, GraphError(803, "Unknown path."));
         }
         return edge switch
         {
@@ -207,6 +219,14 @@ internal sealed class ProviderStandIn : IAsyncDisposable
                     TelegramWebhooks[token] = (json.RootElement.GetProperty("url").GetString()!, json.RootElement.GetProperty("secret_token").GetString()!);
                 }
                 return (200, """{"ok":true,"result":true,"description":"Webhook was set"}""");
+            case "getFile":
+                using (var json = JsonDocument.Parse(body))
+                {
+                    var fileId = json.RootElement.GetProperty("file_id").GetString()!;
+                    return Media.ContainsKey(fileId)
+                        ? (200, JsonSerializer.Serialize(new { ok = true, result = new { file_id = fileId, file_path = $"photos/{fileId}.jpg" } }))
+                        : (400, """{"ok":false,"error_code":400,"description":"Bad Request: invalid file_id"}""");
+                }
             case "sendMessage" or "sendPhoto" or "sendDocument":
                 return (200, JsonSerializer.Serialize(new { ok = true, result = new { message_id = 1000 + int.Parse(NextId(), CultureInfo.InvariantCulture), date = DateTimeOffset.UtcNow.ToUnixTimeSeconds() } }));
             default:

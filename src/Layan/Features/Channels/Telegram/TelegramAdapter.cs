@@ -13,7 +13,7 @@ namespace Layan.Features.Channels.Telegram;
 /// update; <c>update_id</c> is the dedup key. Sends with <c>sendMessage</c>, <c>sendPhoto</c> and
 /// <c>sendDocument</c>; a 429 carries <c>parameters.retry_after</c>.
 /// </summary>
-internal sealed class TelegramAdapter(IHttpClientFactory http, IOptions<ChannelOptions> options, TimeProvider clock) : IChannelAdapter
+internal sealed class TelegramAdapter(IHttpClientFactory http, GraphApi graph, IOptions<ChannelOptions> options, TimeProvider clock) : IChannelAdapter
 {
     public const string KindName = "telegram";
 
@@ -133,6 +133,17 @@ internal sealed class TelegramAdapter(IHttpClientFactory http, IOptions<ChannelO
                 _ => new SendOutcome.Failed($"{(int)status}: {body.Text("description") ?? "refused"}"),
             };
         }
+    }
+
+    /// <summary>A file by id: <c>getFile</c> answers its path, fetched from <c>/file/bot{token}/{path}</c>.</summary>
+    public async Task<byte[]?> FetchMediaAsync(ConnectedChannel channel, string reference, CancellationToken cancellationToken)
+    {
+        var token = channel.Credentials[ChannelCredentials.BotToken];
+        using var request = Json(new { file_id = reference });
+        var (status, body, _) = await CallAsync(token, "getFile", request, cancellationToken);
+        return status == HttpStatusCode.OK && body.Child("result").Text("file_path") is { } path
+            ? await graph.DownloadAsync($"{options.Value.TelegramBaseUrl.TrimEnd('/')}/file/bot{token}/{path}", null, Capabilities.MaxMediaBytes, cancellationToken)
+            : null;
     }
 
     /// <summary>Checks the token with <c>getMe</c>, then points the bot's webhook at Layan with the secret.</summary>

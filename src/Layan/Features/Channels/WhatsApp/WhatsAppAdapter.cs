@@ -89,6 +89,16 @@ internal sealed class WhatsAppAdapter(GraphApi graph, TimeProvider clock) : ICha
     internal static string Location(JsonElement location) =>
         ProviderJson.Location(location.Text("latitude"), location.Text("longitude"), location.Text("name"), location.Text("address"));
 
+    /// <summary>Media by id: <c>GET /{media-id}</c> answers a short-lived URL, fetched with the same token.</summary>
+    public async Task<byte[]?> FetchMediaAsync(ConnectedChannel channel, string reference, CancellationToken cancellationToken)
+    {
+        var token = channel.Credentials[ChannelCredentials.AccessToken];
+        var media = await graph.GetAsync(Uri.EscapeDataString(reference), token, cancellationToken);
+        return media.Failure is null && media.Body.Text("url") is { } url
+            ? await graph.DownloadAsync(url, token, Capabilities.MaxMediaBytes, cancellationToken)
+            : null;
+    }
+
     public async Task<SendOutcome> SendAsync(ConnectedChannel channel, OutboundMessage message, CancellationToken cancellationToken)
     {
         var token = channel.Credentials[ChannelCredentials.AccessToken];

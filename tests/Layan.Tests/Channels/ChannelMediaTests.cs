@@ -26,13 +26,6 @@ public sealed class ChannelMediaTests(PostgresServer postgres)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.IsSuccessStatusCode.ShouldBeTrue(text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     [Fact]
     public async Task A_customers_image_is_fetched_and_attached_and_an_agents_image_goes_out_as_media()
     {
@@ -79,7 +72,7 @@ public sealed class ChannelMediaTests(PostgresServer postgres)
         file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         form.Add(file, "file", "label.png");
         form.Add(new StringContent("Ini label pengirimannya"), "body");
-        await OkAsync(await ana.PostAsync($"{workspace.Api}/conversations/{conversationId}/attachments", form, Ct));
+        await SuccessAssertions.OkAsync(await ana.PostAsync($"{workspace.Api}/conversations/{conversationId}/attachments", form, Ct));
         await workspace.DeliverAsync();
         var upload = standIn.RequestsTo($"/{PhoneNumberId}/media").ShouldHaveSingleItem();
         upload.ContentType.ShouldStartWith("multipart/form-data");
@@ -126,7 +119,7 @@ public sealed class ChannelMediaTests(PostgresServer postgres)
         var file = new ByteArrayContent(Png);
         file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         form.Add(file, "file", "receipt.png");
-        await OkAsync(await ana.PostAsync($"{workspace.Api}/conversations/{conversationId}/attachments", form, Ct));
+        await SuccessAssertions.OkAsync(await ana.PostAsync($"{workspace.Api}/conversations/{conversationId}/attachments", form, Ct));
         await workspace.DeliverAsync();
         var sent = standIn.RequestsTo($"/bot{BotToken}/sendPhoto").ShouldHaveSingleItem();
         sent.ContentType.ShouldStartWith("multipart/form-data");
@@ -145,7 +138,7 @@ public sealed class ChannelMediaTests(PostgresServer postgres)
         using var eve = app.Browser();
         await app.RegisterVerifiedAsync(eve, "eve@example.com");
         var eveWorkspace = await app.ActiveWorkspaceAsync(eve, "eve@example.com", "Toko Eve");
-        await OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{eveWorkspace}/channels", new { kind = "facebook", name = "Eve's Page", externalId = "2222", credentials = new { access_token = "t", app_secret = "operator-app-secret" } }));
+        await SuccessAssertions.OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{eveWorkspace}/channels", new { kind = "facebook", name = "Eve's Page", externalId = "2222", credentials = new { access_token = "t", app_secret = "operator-app-secret" } }));
 
         var handshake = await ana.GetAsync("/hooks/meta?hub.mode=subscribe&hub.verify_token=operator-verify&hub.challenge=77", Ct);
         (await handshake.Content.ReadAsStringAsync(Ct)).ShouldBe("77");

@@ -28,13 +28,6 @@ public sealed class ChannelTests(PostgresServer postgres)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.IsSuccessStatusCode.ShouldBeTrue(text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     private static Task<(Guid Id, JsonElement Secrets)> WhatsAppAsync(ChannelWorkspace workspace, string phoneNumberId = PhoneNumberId) =>
         workspace.ConnectAsync("whatsapp", phoneNumberId, new { access_token = "EAAG-wa-token", app_secret = AppSecret }, "Support WhatsApp");
 
@@ -70,7 +63,7 @@ public sealed class ChannelTests(PostgresServer postgres)
         detail.GetProperty("contact").GetProperty("phone").GetString().ShouldBe("+" + Customer);
         detail.GetProperty("messages")[0].GetProperty("body").GetString().ShouldBe("Halo, pesanan saya belum sampai");
 
-        var reply = await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Kami cek sekarang" }));
+        var reply = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Kami cek sekarang" }));
         reply.GetProperty("delivery").GetString().ShouldBe("queued");
         await workspace.DeliverAsync();
         var sent = standIn.RequestsTo($"/{PhoneNumberId}/messages").ShouldHaveSingleItem();
@@ -187,7 +180,7 @@ public sealed class ChannelTests(PostgresServer postgres)
         await (await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/template", new { name = "", language = "id" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         (await workspace.MessagesAsync(conversationId)).GetArrayLength().ShouldBe(1, "refused replies leave nothing behind");
 
-        var template = await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/template", new { name = "order_update", language = "id", parameters = TemplateParameters }));
+        var template = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/template", new { name = "order_update", language = "id", parameters = TemplateParameters }));
         template.GetProperty("contentKind").GetString().ShouldBe("template");
         await workspace.DeliverAsync();
         var sent = JsonDocument.Parse(standIn.RequestsTo($"/{PhoneNumberId}/messages").ShouldHaveSingleItem().Body).RootElement;
@@ -209,7 +202,7 @@ public sealed class ChannelTests(PostgresServer postgres)
         var conversationId = await workspace.OnlyConversationAsync();
 
         standIn.Fail("/messages", 429, Layan.Features.Channels.StandIn.ProviderStandIn.GraphError(130429, "Rate limit hit"), retryAfter: TimeSpan.FromSeconds(90));
-        await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "First try is throttled" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "First try is throttled" }));
         await workspace.DeliverAsync();
         await using (var db = app.Database.CreateContext())
         {
@@ -224,7 +217,7 @@ public sealed class ChannelTests(PostgresServer postgres)
 
         standIn.Fail("/messages", 400, Layan.Features.Channels.StandIn.ProviderStandIn.GraphError(131026, "Message undeliverable"));
         (await ana.LoginAsync(ChannelWorkspace.AnaEmail)).EnsureSuccessStatusCode();
-        await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "This one bounces" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "This one bounces" }));
         await workspace.DeliverAsync();
         var failed = (await workspace.MessagesAsync(conversationId))[2];
         failed.GetProperty("delivery").GetString().ShouldBe("failed");
@@ -241,7 +234,7 @@ public sealed class ChannelTests(PostgresServer postgres)
 
         var refused = await (await ana.PostJsonAsync($"{workspace.Api}/channels", new { kind = "telegram", name = "Bot", credentials = new { bot_token = "7012345678:AAH-unknown-token-xxxxxxxxxxxx" } })).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity);
         refused.GetProperty("code").GetString().ShouldBe(ChannelErrors.CredentialsRejected);
-        (await OkAsync(await ana.GetAsync($"{workspace.Api}/channels", Ct))).GetArrayLength().ShouldBe(0, "a refused token leaves no channel");
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"{workspace.Api}/channels", Ct))).GetArrayLength().ShouldBe(0, "a refused token leaves no channel");
 
         var (channelId, _) = await workspace.ConnectAsync("telegram", "", new { bot_token = BotToken }, "Toko Bot");
         var (url, secret) = standIn.TelegramWebhooks[BotToken];
@@ -261,7 +254,7 @@ public sealed class ChannelTests(PostgresServer postgres)
         var detail = await ana.ConversationAsync(workspace.Id, conversationId);
         detail.GetProperty("summary").GetProperty("contactName").GetString().ShouldBe("Budi Santoso");
 
-        await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Buka sampai jam 9 malam" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Buka sampai jam 9 malam" }));
         await workspace.DeliverAsync();
         var sent = JsonDocument.Parse(standIn.RequestsTo($"/bot{BotToken}/sendMessage").ShouldHaveSingleItem().Body).RootElement;
         sent.GetProperty("chat_id").GetString().ShouldBe("555111222");
@@ -287,12 +280,12 @@ public sealed class ChannelTests(PostgresServer postgres)
         (await (await ana.PostJsonAsync(channels, new { kind = "whatsapp", name = "WA", externalId = "abc", credentials = new { access_token = "t", app_secret = "s" } })).ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe(ChannelErrors.AccountInvalid);
         (await (await ana.PostJsonAsync(channels, new { kind = "whatsapp", name = "WA", externalId = PhoneNumberId, credentials = new { access_token = "t" } })).ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe(ChannelErrors.CredentialsRequired);
         (await (await ana.PostJsonAsync(channels, new { kind = "email", name = "Mail", externalId = "not an address" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe(ChannelErrors.AccountInvalid);
-        (await OkAsync(await ana.GetAsync(channels, Ct))).GetArrayLength().ShouldBe(0);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync(channels, Ct))).GetArrayLength().ShouldBe(0);
 
         await WhatsAppAsync(workspace);
         (await (await ana.PostJsonAsync(channels, new { kind = "whatsapp", name = "Again", externalId = PhoneNumberId, credentials = new { access_token = "t", app_secret = "s" } })).ShouldBeProblemAsync(HttpStatusCode.Conflict))
             .GetProperty("code").GetString().ShouldBe(ChannelErrors.AccountTaken);
-        var listed = (await OkAsync(await ana.GetAsync(channels, Ct))).EnumerateArray().ShouldHaveSingleItem();
+        var listed = (await SuccessAssertions.OkAsync(await ana.GetAsync(channels, Ct))).EnumerateArray().ShouldHaveSingleItem();
         listed.ToString().ShouldNotContain("EAAG-wa-token", Case.Sensitive, "credentials are never shown");
         listed.ToString().ShouldNotContain(AppSecret, Case.Sensitive);
     }
@@ -318,7 +311,7 @@ public sealed class ChannelTests(PostgresServer postgres)
         (await eve.DeleteAsync($"{theirs}/channels/{channelId}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await eve.PostJsonAsync($"{theirs}/conversations/{conversationId}/template", new { name = "x", language = "en" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await eve.PostJsonAsync($"{theirs}/conversations/{conversationId}/private-reply", new { body = "x" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await OkAsync(await eve.GetAsync($"{theirs}/channels", Ct))).GetArrayLength().ShouldBe(0);
+        (await SuccessAssertions.OkAsync(await eve.GetAsync($"{theirs}/channels", Ct))).GetArrayLength().ShouldBe(0);
 
         // Eve cannot connect the same number to her workspace.
         (await eve.PostJsonAsync($"{theirs}/channels", new { kind = "whatsapp", name = "Mine now", externalId = PhoneNumberId, credentials = new { access_token = "t", app_secret = "s" } })).StatusCode.ShouldBe(HttpStatusCode.Conflict);

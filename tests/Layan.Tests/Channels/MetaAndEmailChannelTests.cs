@@ -24,13 +24,6 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.IsSuccessStatusCode.ShouldBeTrue(text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     private static Task<(Guid Id, JsonElement Secrets)> PageAsync(ChannelWorkspace workspace, bool comments = true) =>
         workspace.ConnectAsync("facebook", PageId, new { access_token = "EAAB-page-token", app_secret = AppSecret }, "Toko Ana Page", comments);
 
@@ -50,7 +43,7 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
         var conversationId = await workspace.OnlyConversationAsync();
         (await ana.ConversationAsync(workspace.Id, conversationId)).GetProperty("summary").GetProperty("channel").GetString().ShouldBe("messenger");
 
-        await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Yes, size M and L" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Yes, size M and L" }));
         await workspace.DeliverAsync();
         var first = JsonDocument.Parse(standIn.RequestsTo($"/{PageId}/messages").ShouldHaveSingleItem().Body).RootElement;
         first.GetProperty("recipient").GetProperty("id").GetString().ShouldBe(Psid);
@@ -69,7 +62,7 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
 
         app.Clock.Advance(TimeSpan.FromHours(30));
         (await ana.LoginAsync(ChannelWorkspace.AnaEmail)).EnsureSuccessStatusCode();
-        await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Following up on your order" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Following up on your order" }));
         await workspace.DeliverAsync();
         var tagged = JsonDocument.Parse(standIn.RequestsTo($"/{PageId}/messages")[^1].Body).RootElement;
         tagged.GetProperty("messaging_type").GetString().ShouldBe("MESSAGE_TAG");
@@ -99,15 +92,15 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
         detail.GetProperty("summary").GetProperty("channel").GetString().ShouldBe("facebook_comment");
         detail.GetProperty("messages").GetArrayLength().ShouldBe(2);
 
-        await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Rp 15.000 to both" }));
-        await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/private-reply", new { body = "I sent you the price list" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Rp 15.000 to both" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/private-reply", new { body = "I sent you the price list" }));
         await workspace.DeliverAsync();
         JsonDocument.Parse(standIn.RequestsTo($"/{post}_900/comments").ShouldHaveSingleItem().Body).RootElement.GetProperty("message").GetString().ShouldBe("Rp 15.000 to both");
         var privately = JsonDocument.Parse(standIn.RequestsTo($"/{PageId}/messages").ShouldHaveSingleItem().Body).RootElement;
         privately.GetProperty("recipient").GetProperty("comment_id").GetString().ShouldBe($"{post}_900");
 
         var second = detail.GetProperty("messages")[1].GetProperty("id").GetGuid();
-        await OkAsync(await ana.PostAsync($"{workspace.Api}/conversations/{conversationId}/messages/{second}/hide", null, Ct));
+        await SuccessAssertions.OkAsync(await ana.PostAsync($"{workspace.Api}/conversations/{conversationId}/messages/{second}/hide", null, Ct));
         JsonDocument.Parse(standIn.RequestsTo($"/{post}_901").Single(r => !r.Path.EndsWith("/comments", StringComparison.Ordinal)).Body).RootElement.GetProperty("is_hidden").GetBoolean().ShouldBeTrue();
 
         // Instagram: a comment on a media post; replies go to /replies.
@@ -115,7 +108,7 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
         (await ana.PostMetaAsync(igChannel, ProviderWebhooks.InstagramComment(InstagramId, "17900000000000099", "17858893269000001", "6002", "budi.s", "Warna lain ada?"), AppSecret)).EnsureSuccessStatusCode();
         await workspace.ProcessAsync();
         var instagram = (await workspace.ConversationsAsync()).GetProperty("items").EnumerateArray().Single(c => c.GetProperty("channel").GetString() == "instagram_comment");
-        await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{instagram.GetProperty("id").GetGuid()}/messages", new { body = "Ada merah dan hitam" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{instagram.GetProperty("id").GetGuid()}/messages", new { body = "Ada merah dan hitam" }));
         await workspace.DeliverAsync();
         standIn.RequestsTo("/17858893269000001/replies").ShouldHaveSingleItem();
 
@@ -159,7 +152,7 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
         detail.GetProperty("summary").GetProperty("channel").GetString().ShouldBe("email");
         detail.GetProperty("contact").GetProperty("email").GetString().ShouldBe("rina@customer.example");
 
-        var reply = await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "It ships today.\nSorry for the wait." }));
+        var reply = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "It ships today.\nSorry for the wait." }));
         await workspace.DeliverAsync();
         var mail = (await smtp.WaitForMessagesAsync(1)).Single(m => m.To.Contains("rina@customer.example", StringComparison.Ordinal));
         mail.From.ShouldContain("help@toko.example");
@@ -218,7 +211,7 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
 
         await ana.SubscribeAsync(id, "channel");
         var (fourth, _) = await workspace.ConnectAsync("facebook", "204", new { access_token = "t", app_secret = AppSecret }, "Page 4");
-        (await OkAsync(await ana.GetAsync(channels, Ct))).EnumerateArray().Single(c => c.GetProperty("id").GetGuid() == fourth).GetProperty("isDefault").GetBoolean().ShouldBeFalse();
+        (await SuccessAssertions.OkAsync(await ana.GetAsync(channels, Ct))).EnumerateArray().Single(c => c.GetProperty("id").GetGuid() == fourth).GetProperty("isDefault").GetBoolean().ShouldBeFalse();
 
         // A conversation on the fourth page, then the feature lapses.
         (await ana.PostMetaAsync(fourth, ProviderWebhooks.Messaging("page", "204", Psid, new { message = new { mid = "m_before", text = "Hi" } }, app.Clock.GetUtcNow()), AppSecret)).EnsureSuccessStatusCode();
@@ -229,7 +222,7 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
         (await app.Runner<DueWork>().RunOnceAsync(Ct)).ShouldBe(1);
         (await ana.LoginAsync(ChannelWorkspace.AnaEmail)).EnsureSuccessStatusCode();
 
-        var lapsed = (await OkAsync(await ana.GetAsync(channels, Ct))).EnumerateArray().ToList();
+        var lapsed = (await SuccessAssertions.OkAsync(await ana.GetAsync(channels, Ct))).EnumerateArray().ToList();
         lapsed.Count.ShouldBe(6, "nothing is deleted");
         lapsed.Where(c => c.GetProperty("revoked").GetBoolean()).ShouldHaveSingleItem().GetProperty("id").GetGuid().ShouldBe(fourth);
 
@@ -244,12 +237,12 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
         (await (await ana.PatchAsJsonAsync($"{channels}/{fourth}", new { isDefault = true }, Ct)).ShouldBeProblemAsync(HttpStatusCode.Conflict))
             .GetProperty("code").GetString().ShouldBe(ChannelErrors.DefaultsFull);
         var pageOne = lapsed.Single(c => c.GetProperty("externalId").GetString() == "201").GetProperty("id").GetGuid();
-        (await OkAsync(await ana.PatchAsJsonAsync($"{channels}/{pageOne}", new { isDefault = false }, Ct))).GetProperty("revoked").GetBoolean().ShouldBeTrue();
-        (await OkAsync(await ana.PatchAsJsonAsync($"{channels}/{fourth}", new { isDefault = true }, Ct))).GetProperty("revoked").GetBoolean().ShouldBeFalse();
+        (await SuccessAssertions.OkAsync(await ana.PatchAsJsonAsync($"{channels}/{pageOne}", new { isDefault = false }, Ct))).GetProperty("revoked").GetBoolean().ShouldBeTrue();
+        (await SuccessAssertions.OkAsync(await ana.PatchAsJsonAsync($"{channels}/{fourth}", new { isDefault = true }, Ct))).GetProperty("revoked").GetBoolean().ShouldBeFalse();
         (await ana.PostMetaAsync(fourth, ProviderWebhooks.Messaging("page", "204", Psid, new { message = new { mid = "m_again", text = "Anyone?" } }, app.Clock.GetUtcNow()), AppSecret)).EnsureSuccessStatusCode();
         await workspace.ProcessAsync();
         (await workspace.MessagesAsync(conversationId)).GetArrayLength().ShouldBe(2, "the default page receives again");
-        await OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Back again" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Back again" }));
         await workspace.DeliverAsync();
         standIn.RequestsTo("/204/messages").ShouldHaveSingleItem();
     }

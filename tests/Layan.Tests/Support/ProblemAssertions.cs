@@ -18,3 +18,15 @@ public static class ProblemAssertions
         return problem;
     }
 }
+
+public static class SuccessAssertions
+{
+    /// <summary>Asserts a 2xx (the body is the message when it is not) and returns the JSON body.</summary>
+    public static async Task<JsonElement> OkAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        response.IsSuccessStatusCode.ShouldBeTrue(text);
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+}

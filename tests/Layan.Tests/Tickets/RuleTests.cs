@@ -21,13 +21,6 @@ public sealed class RuleTests(PostgresServer postgres)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.IsSuccessStatusCode.ShouldBeTrue(text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     [Fact]
     public async Task Rules_fire_in_order_on_new_inbound_conversations_and_the_test_panel_shows_which()
     {
@@ -40,32 +33,32 @@ public sealed class RuleTests(PostgresServer postgres)
         await ana.SubscribeAsync(id, "department");
         using var ben = await app.JoinAsync(ana, id, Ben, "agent");
         var benId = await ana.UserIdAsync(id, Ben);
-        var billing = (await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/departments", new { name = "Billing" }))).GetProperty("id").GetGuid();
-        var label = (await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "Refund", colour = "#B91C1C" }))).GetProperty("id").GetGuid();
+        var billing = (await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/departments", new { name = "Billing" }))).GetProperty("id").GetGuid();
+        var label = (await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "Refund", colour = "#B91C1C" }))).GetProperty("id").GetGuid();
         var rules = $"/api/v1/workspaces/{id}/settings/tickets/rules";
 
-        var refunds = await OkAsync(await ana.PostJsonAsync(rules, new
+        var refunds = await SuccessAssertions.OkAsync(await ana.PostJsonAsync(rules, new
         {
             name = "Refunds to billing",
             conditions = new { keywords = RefundWords },
             actions = new { priority = "high", severity = 2, labelId = label, departmentId = billing, assigneeId = benId, createTicket = true },
         }));
-        var vip = await OkAsync(await ana.PostJsonAsync(rules, new { name = "VIP", conditions = new { contact = "@VIP.example" }, actions = new { priority = "urgent" } }));
+        var vip = await SuccessAssertions.OkAsync(await ana.PostJsonAsync(rules, new { name = "VIP", conditions = new { contact = "@VIP.example" }, actions = new { priority = "urgent" } }));
         vip.GetProperty("conditions").GetProperty("contact").GetString().ShouldBe("@vip.example");
 
         // The test panel: first-match fires Refunds alone; all-match both, the later priority winning.
         var sample = new { text = "I want my money back", email = "boss@vip.example" };
-        var first = await OkAsync(await ana.PostJsonAsync($"{rules}/test", sample));
+        var first = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{rules}/test", sample));
         first.GetProperty("fired").EnumerateArray().Select(r => r.GetProperty("name").GetString()).ShouldBe(["Refunds to billing"]);
-        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { rulesMatch = "all" }, Ct));
-        var all = await OkAsync(await ana.PostJsonAsync($"{rules}/test", sample));
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { rulesMatch = "all" }, Ct));
+        var all = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{rules}/test", sample));
         all.GetProperty("fired").GetArrayLength().ShouldBe(2);
         all.GetProperty("actions").GetProperty("priority").GetString().ShouldBe("urgent");
-        (await OkAsync(await ana.PostJsonAsync($"{rules}/test", new { text = "hello" }))).GetProperty("fired").GetArrayLength().ShouldBe(0);
+        (await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{rules}/test", new { text = "hello" }))).GetProperty("fired").GetArrayLength().ShouldBe(0);
 
         // Reordered: VIP first, then Refunds — Refunds' priority wins now.
-        await OkAsync(await ana.PutAsJsonAsync($"{rules}-order", new { ids = new[] { vip.GetProperty("id").GetGuid(), refunds.GetProperty("id").GetGuid() } }, Ct));
-        (await OkAsync(await ana.PostJsonAsync($"{rules}/test", sample))).GetProperty("actions").GetProperty("priority").GetString().ShouldBe("high");
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"{rules}-order", new { ids = new[] { vip.GetProperty("id").GetGuid(), refunds.GetProperty("id").GetGuid() } }, Ct));
+        (await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{rules}/test", sample))).GetProperty("actions").GetProperty("priority").GetString().ShouldBe("high");
 
         // A real chat: Converse as Ticket is off, the rule makes the ticket all the same.
         using var visitor = app.Browser();
@@ -73,7 +66,7 @@ public sealed class RuleTests(PostgresServer postgres)
         var conversation = await ana.ConversationAsync(id, chat.ConversationId);
         conversation.GetProperty("summary").GetProperty("departmentId").GetGuid().ShouldBe(billing);
         conversation.GetProperty("labelIds").EnumerateArray().Select(l => l.GetGuid()).ShouldBe([label]);
-        var ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        var ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         ticket.GetProperty("summary").GetProperty("priority").GetString().ShouldBe("high");
         ticket.GetProperty("summary").GetProperty("severity").GetInt32().ShouldBe(2);
         ticket.GetProperty("summary").GetProperty("assigneeId").GetGuid().ShouldBe(benId);
@@ -82,7 +75,7 @@ public sealed class RuleTests(PostgresServer postgres)
 
         // A chat no rule makes a ticket for: none (Converse as Ticket is off).
         await visitor.StartChatAsync(id, "Just saying hi", new { email = "boss@vip.example" });
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
 
         // Ben (an agent) may not see or change the rules.
         (await ben.GetAsync(rules, Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
@@ -115,9 +108,9 @@ public sealed class RuleTests(PostgresServer postgres)
         (await (await ana.PostJsonAsync(rules, new { name = "Nothing", conditions = new { channel = "email" } })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
             .GetProperty("code").GetString().ShouldBe("rule_actions_required");
         (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { rulesMatch = "some" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await OkAsync(await ana.GetAsync(rules, Ct))).GetArrayLength().ShouldBe(0);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync(rules, Ct))).GetArrayLength().ShouldBe(0);
 
-        var rule = await OkAsync(await ana.PostJsonAsync(rules, new { name = "Email first", conditions = new { channel = "email" }, actions = new { priority = "high" } }));
+        var rule = await SuccessAssertions.OkAsync(await ana.PostJsonAsync(rules, new { name = "Email first", conditions = new { channel = "email" }, actions = new { priority = "high" } }));
         (await ana.PutAsJsonAsync($"{rules}-order", new { ids = new[] { Guid.NewGuid() } }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         using var eve = app.Browser();
@@ -129,7 +122,7 @@ public sealed class RuleTests(PostgresServer postgres)
         var ruleId = rule.GetProperty("id").GetGuid();
         (await eve.PutAsJsonAsync($"/api/v1/workspaces/{own}/settings/tickets/rules/{ruleId}", new { name = "Mine", actions = new { priority = "low" } }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await eve.DeleteAsync($"/api/v1/workspaces/{own}/settings/tickets/rules/{ruleId}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{own}/settings/tickets/rules/test", new { text = "x", channel = "email" }))).GetProperty("fired").GetArrayLength().ShouldBe(0);
-        (await OkAsync(await ana.GetAsync(rules, Ct))).EnumerateArray().Single().GetProperty("name").GetString().ShouldBe("Email first");
+        (await SuccessAssertions.OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{own}/settings/tickets/rules/test", new { text = "x", channel = "email" }))).GetProperty("fired").GetArrayLength().ShouldBe(0);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync(rules, Ct))).EnumerateArray().Single().GetProperty("name").GetString().ShouldBe("Email first");
     }
 }

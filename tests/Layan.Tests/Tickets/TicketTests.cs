@@ -28,13 +28,6 @@ public sealed class TicketTests(PostgresServer postgres)
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<JsonElement> OkAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        response.IsSuccessStatusCode.ShouldBeTrue(text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     private static Task<HttpResponseMessage> PatchAsync(HttpClient client, string url, object body) =>
         client.PatchAsJsonAsync(url, body, Ct);
 
@@ -66,26 +59,26 @@ public sealed class TicketTests(PostgresServer postgres)
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
         await using var workspace = await WorkspaceWithTicketsAsync(database);
         var (app, ana, id) = workspace;
-        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { prefix = "acme" }, Ct));
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { prefix = "acme" }, Ct));
 
-        var first = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Printer on fire", priority = "high", severity = 2 }));
-        var second = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Invoice question" }));
+        var first = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Printer on fire", priority = "high", severity = 2 }));
+        var second = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Invoice question" }));
         first.GetProperty("summary").GetProperty("key").GetString().ShouldBe("ACME-000001");
         second.GetProperty("summary").GetProperty("key").GetString().ShouldBe("ACME-000002");
         second.GetProperty("summary").GetProperty("priority").GetString().ShouldBe("medium");
 
-        var changed = await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { status = "in_progress", priority = "urgent" }));
+        var changed = await SuccessAssertions.OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { status = "in_progress", priority = "urgent" }));
         var entry = changed.GetProperty("timeline").EnumerateArray().Last();
         entry.GetProperty("kind").GetString().ShouldBe("changed");
         entry.GetProperty("actorName").GetString().ShouldNotBeNullOrEmpty();
         entry.GetProperty("data").GetProperty("before").GetProperty("status").GetString().ShouldBe("open");
         entry.GetProperty("data").GetProperty("after").GetProperty("priority").GetString().ShouldBe("urgent");
 
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?status=in_progress", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?priority=medium", Ct))).GetProperty("items")[0].GetProperty("number").GetInt64().ShouldBe(2);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?q=ACME-000002", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?q=fire", Ct))).GetProperty("items")[0].GetProperty("number").GetInt64().ShouldBe(1);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?assignee=me", Ct))).GetProperty("total").GetInt32().ShouldBe(0);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?status=in_progress", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?priority=medium", Ct))).GetProperty("items")[0].GetProperty("number").GetInt64().ShouldBe(2);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?q=ACME-000002", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?q=fire", Ct))).GetProperty("items")[0].GetProperty("number").GetInt64().ShouldBe(1);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?assignee=me", Ct))).GetProperty("total").GetInt32().ShouldBe(0);
 
         // Bad input: every wrong field named, nothing written.
         var bad = await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = " ", priority = "asap", severity = 9, assigneeId = Guid.NewGuid() });
@@ -93,10 +86,10 @@ public sealed class TicketTests(PostgresServer postgres)
         problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe(["subject", "priority", "severity", "assigneeId"], ignoreOrder: true);
         var badPatch = await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/2", new { status = "done", subject = "Still fine" });
         (await badPatch.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe("ticket_status_invalid");
-        var unchanged = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct));
+        var unchanged = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct));
         unchanged.GetProperty("summary").GetProperty("subject").GetString().ShouldBe("Invoice question");
         unchanged.GetProperty("timeline").GetArrayLength().ShouldBe(1);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(2);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(2);
         (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { prefix = "1-bad" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/99", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
@@ -111,7 +104,7 @@ public sealed class TicketTests(PostgresServer postgres)
         var (app, ana, id) = workspace;
 
         var made = await Task.WhenAll(Enumerable.Range(1, 20).Select(async n =>
-            await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = $"Ticket {n}" }))));
+            await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = $"Ticket {n}" }))));
 
         made.Select(t => t.GetProperty("summary").GetProperty("number").GetInt64()).Order().ShouldBe(Enumerable.Range(1, 20).Select(n => (long)n));
     }
@@ -126,31 +119,31 @@ public sealed class TicketTests(PostgresServer postgres)
         var benId = await ana.UserIdAsync(id, Ben);
         for (var n = 1; n <= 3; n++)
         {
-            await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = $"Ticket {n}", priority = n == 3 ? "high" : "medium" }));
+            await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = $"Ticket {n}", priority = n == 3 ? "high" : "medium" }));
         }
 
-        var view = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Urgent work", priority = "high", status = "active" }));
+        var view = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Urgent work", priority = "high", status = "active" }));
         view.GetProperty("filter").GetProperty("priority").GetString().ShouldBe("high");
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Urgent work" })).StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Bad", status = "someday" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await OkAsync(await ben.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).GetArrayLength().ShouldBe(0, "views are their owner's");
+        (await SuccessAssertions.OkAsync(await ben.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).GetArrayLength().ShouldBe(0, "views are their owner's");
         (await ben.DeleteAsync($"/api/v1/workspaces/{id}/tickets/views/{view.GetProperty("id").GetGuid()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).GetArrayLength().ShouldBe(1);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).GetArrayLength().ShouldBe(1);
 
         // A malformed change touches nothing.
         (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = OneAndTwo, status = "done" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
             .GetProperty("code").GetString().ShouldBe("ticket_status_invalid");
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = Array.Empty<long>(), status = "resolved" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?status=open", Ct))).GetProperty("total").GetInt32().ShouldBe(3);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?status=open", Ct))).GetProperty("total").GetInt32().ShouldBe(3);
 
         // Resolve 1 and 2 as Ana; then Ben (an agent, who may not edit resolved tickets) tries all three and an unknown one.
-        var done = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = OneAndTwo, status = "resolved", assigneeId = benId }));
+        var done = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = OneAndTwo, status = "resolved", assigneeId = benId }));
         done.GetProperty("changed").EnumerateArray().Select(n => n.GetInt64()).ShouldBe([1L, 2L]);
-        var mixed = await OkAsync(await ben.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = OneToThreeAnd99, status = "in_progress" }));
+        var mixed = await SuccessAssertions.OkAsync(await ben.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = OneToThreeAnd99, status = "in_progress" }));
         mixed.GetProperty("changed").EnumerateArray().Select(n => n.GetInt64()).ShouldBe([3L]);
         mixed.GetProperty("failed").EnumerateArray().Select(f => (f.GetProperty("number").GetInt64(), f.GetProperty("code").GetString()))
             .ShouldBe([(99L, "ticket_unknown"), (1L, "ticket_access_denied"), (2L, "ticket_access_denied")], ignoreOrder: true);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).GetProperty("summary").GetProperty("assigneeId").GetGuid().ShouldBe(benId);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).GetProperty("summary").GetProperty("assigneeId").GetGuid().ShouldBe(benId);
     }
 
     [Fact]
@@ -165,7 +158,7 @@ public sealed class TicketTests(PostgresServer postgres)
             .GetProperty("code").GetString().ShouldBe("ticket_feature_required");
         (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { inboundAsTicket = true }, Ct)).StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "x@example.com" })).StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(0);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(0);
     }
 
     [Fact]
@@ -175,8 +168,8 @@ public sealed class TicketTests(PostgresServer postgres)
         await using var workspace = await WorkspaceWithTicketsAsync(database);
         var (app, ana, id) = workspace;
         using var visitor = app.Browser();
-        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { inboundAsTicket = true, autoCloseBlacklisted = true }, Ct));
-        var listed = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "  Spam@Example.com " }));
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { inboundAsTicket = true, autoCloseBlacklisted = true }, Ct));
+        var listed = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "  Spam@Example.com " }));
         listed.GetProperty("value").GetString().ShouldBe("spam@example.com");
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "spam@example.com" })).StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "not a phone" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
@@ -185,18 +178,18 @@ public sealed class TicketTests(PostgresServer postgres)
         var chat = await visitor.StartChatAsync(id, "My   parcel never arrived, order 5512");
         var spam = await visitor.StartChatAsync(id, "Buy cheap followers", new { email = "spam@example.com" });
 
-        var tickets = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct));
+        var tickets = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct));
         tickets.GetProperty("total").GetInt32().ShouldBe(2);
-        var real = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        var real = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         real.GetProperty("summary").GetProperty("subject").GetString().ShouldBe("My parcel never arrived, order 5512");
         real.GetProperty("conversationIds").EnumerateArray().Single().GetGuid().ShouldBe(chat.ConversationId);
         real.GetProperty("summary").GetProperty("status").GetString().ShouldBe("open");
-        var closed = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct));
+        var closed = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct));
         closed.GetProperty("summary").GetProperty("status").GetString().ShouldBe("resolved");
         closed.GetProperty("summary").GetProperty("autoClosedReason").GetString().ShouldBe("blacklisted");
         closed.GetProperty("conversationIds").EnumerateArray().Single().GetGuid().ShouldBe(spam.ConversationId);
         (await visitor.AsVisitorAsync(spam, HttpMethod.Post, "messages", new { body = "Buy even more" })).EnsureSuccessStatusCode();
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct))).GetProperty("summary").GetProperty("status").GetString()
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct))).GetProperty("summary").GetProperty("status").GetString()
             .ShouldBe("resolved", "the blacklisted sender writing again does not reopen it");
 
         // The feature lapses: the setting is remembered but not in effect; no ticket for the next chat.
@@ -204,11 +197,11 @@ public sealed class TicketTests(PostgresServer postgres)
         app.Clock.Advance(TimeSpan.FromDays(32));
         await app.Runner<DueWork>().RunOnceAsync(Ct);
         (await ana.LoginAsync(Ana)).EnsureSuccessStatusCode();
-        var settings = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/settings/tickets", Ct));
+        var settings = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/settings/tickets", Ct));
         settings.GetProperty("inboundAsTicket").GetBoolean().ShouldBeTrue();
         settings.GetProperty("inboundInEffect").GetBoolean().ShouldBeFalse();
         await visitor.StartChatAsync(id, "Another question");
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(2);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(2);
     }
 
     [Fact]
@@ -218,20 +211,20 @@ public sealed class TicketTests(PostgresServer postgres)
         await using var workspace = await WorkspaceWithTicketsAsync(database);
         var (app, ana, id) = workspace;
         using var ben = await app.JoinAsync(ana, id, Ben, "agent");
-        await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Broken zipper" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Broken zipper" }));
 
-        await OkAsync(await PatchAsync(ben, $"/api/v1/workspaces/{id}/tickets/1", new { status = "resolved" }));
+        await SuccessAssertions.OkAsync(await PatchAsync(ben, $"/api/v1/workspaces/{id}/tickets/1", new { status = "resolved" }));
         var refused = await PatchAsync(ben, $"/api/v1/workspaces/{id}/tickets/1", new { status = "open" });
         (await refused.ShouldBeProblemAsync(HttpStatusCode.Forbidden)).GetProperty("code").GetString().ShouldBe("ticket_access_denied");
         (await ben.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/1/comments", new { body = "hm", @public = false })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await ben.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { editResolvedRoles = AgentOnly }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { editResolvedRoles = NoSuchRole }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
-        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { editResolvedRoles = AgentOnly, editInProgressRoles = Array.Empty<string>() }, Ct));
-        var reopened = await OkAsync(await PatchAsync(ben, $"/api/v1/workspaces/{id}/tickets/1", new { status = "in_progress" }));
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { editResolvedRoles = AgentOnly, editInProgressRoles = Array.Empty<string>() }, Ct));
+        var reopened = await SuccessAssertions.OkAsync(await PatchAsync(ben, $"/api/v1/workspaces/{id}/tickets/1", new { status = "in_progress" }));
         reopened.GetProperty("summary").GetProperty("status").GetString().ShouldBe("in_progress");
         (await PatchAsync(ben, $"/api/v1/workspaces/{id}/tickets/1", new { priority = "low" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { priority = "low" }));
+        await SuccessAssertions.OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { priority = "low" }));
     }
 
     [Theory]
@@ -244,12 +237,12 @@ public sealed class TicketTests(PostgresServer postgres)
         await using var workspace = await WorkspaceWithTicketsAsync(database);
         var (app, ana, id) = workspace;
         using var visitor = app.Browser();
-        var calendar = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
+        var calendar = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
         {
             name = "Office",
             calendar = new { timeZone = "Etc/UTC", hours = Weekdays("09:00", "17:00"), holidays = Array.Empty<string>() },
         }));
-        await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new
         {
             name = "Standard",
             calendarId = calendar.GetProperty("id").GetGuid(),
@@ -262,54 +255,54 @@ public sealed class TicketTests(PostgresServer postgres)
             warnMinutes = 30,
             isDefault = true,
         }));
-        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { inboundAsTicket = true }, Ct));
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { inboundAsTicket = true }, Ct));
         var chat = await visitor.StartChatAsync(id, "Where is my refund?");
-        var ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        var ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         Due(ticket, "first_response").ShouldBe(At(23, 11, 0));
         Due(ticket, "resolve").ShouldBe(At(23, 17, 0));
 
         await LaterAsync(app, ana, TimeSpan.FromMinutes(91)); // 10:31, past the warning at 10:30
         await LaterAsync(app, ana, TimeSpan.FromMinutes(30)); // 11:01, past the due
         await app.Runner<DueWork>().RunOnceAsync(Ct);
-        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         Kinds(ticket).Count(k => k == "sla_warning").ShouldBe(1);
         Kinds(ticket).Count(k => k == "sla_breached").ShouldBe(1);
         ticket.GetProperty("summary").GetProperty("breached").GetBoolean().ShouldBeTrue();
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?breached=true", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets?breached=true", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
         // Nobody has the ticket: its Administrator hears of the breach by email, once.
         (await app.EmailsToAsync(Ana)).Count(m => m.Subject == "SLA breached: CS-000001 in Toko Ana").ShouldBe(1);
 
         // The agent answers in the conversation: the first response is met (late; the breach stays).
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/conversations/{chat.ConversationId}/messages", new { body = "Looking into it", note = false })).EnsureSuccessStatusCode();
-        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         Clock(ticket, "first_response").GetProperty("metAt").ValueKind.ShouldBe(JsonValueKind.String);
         Clock(ticket, "first_response").GetProperty("breachedAt").ValueKind.ShouldBe(JsonValueKind.String);
 
         // Pending the customer from 11:01 to 13:01: the resolve clock holds, then runs two hours later.
-        await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { status = "pending_customer" }));
-        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        await SuccessAssertions.OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { status = "pending_customer" }));
+        ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         Clock(ticket, "resolve").GetProperty("paused").GetBoolean().ShouldBeTrue();
         Clock(ticket, "resolve").GetProperty("dueAt").ValueKind.ShouldBe(JsonValueKind.Null);
         await LaterAsync(app, ana, TimeSpan.FromHours(2));
         (await visitor.AsVisitorAsync(chat, HttpMethod.Post, "messages", new { body = "Here is the receipt" })).EnsureSuccessStatusCode();
-        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         ticket.GetProperty("summary").GetProperty("status").GetString().ShouldBe("in_progress");
         Due(ticket, "resolve").ShouldBe(At(24, 11, 0)); // 8 business hours with 2 held: Tuesday 11:00
         Clock(ticket, "next_response").GetProperty("cycle").GetInt32().ShouldBe(1);
         Due(ticket, "next_response").ShouldBe(At(23, 14, 1));
 
         // Editing the calendar counts the open clocks again: opening at 08:00 moves the resolve due an hour earlier.
-        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/calendars/{calendar.GetProperty("id").GetGuid()}", new
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/calendars/{calendar.GetProperty("id").GetGuid()}", new
         {
             name = "Office",
             calendar = new { timeZone = "Etc/UTC", hours = Weekdays("08:00", "17:00"), holidays = Array.Empty<string>() },
         }, Ct));
-        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         Due(ticket, "resolve").ShouldBe(At(24, 10, 0));
 
         // Editing the policy counts again too: without a next-response line that clock stops; resolve in 9 hours moves on by one.
-        var policyId = (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/policies", Ct)))[0].GetProperty("id").GetGuid();
-        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/policies/{policyId}", new
+        var policyId = (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/policies", Ct)))[0].GetProperty("id").GetGuid();
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/policies/{policyId}", new
         {
             name = "Standard",
             calendarId = calendar.GetProperty("id").GetGuid(),
@@ -317,14 +310,14 @@ public sealed class TicketTests(PostgresServer postgres)
             warnMinutes = 30,
             isDefault = true,
         }, Ct));
-        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         Due(ticket, "resolve").ShouldBe(At(24, 11, 0));
         Clock(ticket, "next_response").GetProperty("stopped").GetBoolean().ShouldBeTrue();
 
         // Resolved: the resolve clock is met and its breach timer is gone.
-        await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { status = "resolved" }));
+        await SuccessAssertions.OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { status = "resolved" }));
         await LaterAsync(app, ana, TimeSpan.FromDays(2));
-        ticket = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
         Kinds(ticket).Count(k => k == "sla_breached").ShouldBe(1);
         Clock(ticket, "resolve").GetProperty("metAt").ValueKind.ShouldBe(JsonValueKind.String);
     }
@@ -338,26 +331,26 @@ public sealed class TicketTests(PostgresServer postgres)
         await using var workspace = await WorkspaceWithTicketsAsync(database);
         var (app, ana, id) = workspace;
         await ana.SubscribeAsync(id, "department");
-        var night = (await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/departments", new { name = "Night desk" }))).GetProperty("id").GetGuid();
-        var calendar = (await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
+        var night = (await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/departments", new { name = "Night desk" }))).GetProperty("id").GetGuid();
+        var calendar = (await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
         {
             name = "Evenings",
             calendar = new { timeZone = "Etc/UTC", hours = Weekdays("18:00", "24:00") },
         }))).GetProperty("id").GetGuid();
-        await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new
         {
             name = "24x7",
             isDefault = true,
             targets = new[] { new { target = "resolve", amount = 2, unit = "businessHours" } },
         }));
-        var dayTicket = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "By day" }));
+        var dayTicket = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "By day" }));
         Due(dayTicket, "resolve").ShouldBe(At(23, 11, 0)); // 24x7: two hours from Monday 09:00
 
         (await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/department-calendars/{night}", new { calendarId = Guid.NewGuid() }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/department-calendars/{night}", new { calendarId = calendar }, Ct));
-        var nightTicket = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "By night", departmentId = night }));
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/department-calendars/{night}", new { calendarId = calendar }, Ct));
+        var nightTicket = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "By night", departmentId = night }));
         Due(nightTicket, "resolve").ShouldBe(At(23, 20, 0)); // the evening calendar opens at 18:00
-        Due(await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { departmentId = night })), "resolve").ShouldBe(At(23, 20, 0));
+        Due(await SuccessAssertions.OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/1", new { departmentId = night })), "resolve").ShouldBe(At(23, 20, 0));
         (await ana.DeleteAsync($"/api/v1/workspaces/{id}/sla/calendars/{calendar}", Ct)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
 
         using var eve = app.Browser();
@@ -368,9 +361,9 @@ public sealed class TicketTests(PostgresServer postgres)
         (await eve.GetAsync($"/api/v1/workspaces/{id}/sla/department-calendars", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
         // Back to the policy's clock: both tickets count 24x7 again.
-        await OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/department-calendars/{night}", new { calendarId = (Guid?)null }, Ct));
-        Due(await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct)), "resolve").ShouldBe(At(23, 11, 0));
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/department-calendars", Ct))).GetArrayLength().ShouldBe(0);
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/department-calendars/{night}", new { calendarId = (Guid?)null }, Ct));
+        Due(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct)), "resolve").ShouldBe(At(23, 11, 0));
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/department-calendars", Ct))).GetArrayLength().ShouldBe(0);
     }
 
     [Fact]
@@ -403,23 +396,23 @@ public sealed class TicketTests(PostgresServer postgres)
         var lines = Enumerable.Range(0, 101).Select(_ => new { target = "resolve", amount = 1, unit = "hours" }).ToArray();
         (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "Long", targets = lines })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
             .GetProperty("code").GetString().ShouldBe("sla_too_large");
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/calendars", Ct))).GetArrayLength().ShouldBe(0);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/policies", Ct))).GetArrayLength().ShouldBe(0);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/calendars", Ct))).GetArrayLength().ShouldBe(0);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/policies", Ct))).GetArrayLength().ShouldBe(0);
 
-        var template = await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/template", Ct));
-        var care = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "CARE", targets = template, isDefault = true }));
+        var template = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/sla/template", Ct));
+        var care = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "CARE", targets = template, isDefault = true }));
         care.GetProperty("targets").GetArrayLength().ShouldBe(5);
         (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "CARE", targets = template })).StatusCode.ShouldBe(HttpStatusCode.Conflict);
-        var sev1 = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Everything is down", severity = 1 }));
+        var sev1 = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Everything is down", severity = 1 }));
         Due(sev1, "first_response").ShouldBe(At(23, 9, 10));
         Due(sev1, "restore").ShouldBe(At(23, 13, 0));
-        var sev4 = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Typo on a page", severity = 4 }));
+        var sev4 = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Typo on a page", severity = 4 }));
         sev4.GetProperty("clocks").EnumerateArray().Select(c => c.GetProperty("target").GetString()).ShouldBe(["first_response"]);
-        var madeResolved = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Fixed on the phone", severity = 1, status = "resolved" }));
+        var madeResolved = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Fixed on the phone", severity = 1, status = "resolved" }));
         madeResolved.GetProperty("clocks").EnumerateArray().ShouldAllBe(c => c.GetProperty("metAt").ValueKind == JsonValueKind.String || c.GetProperty("stopped").GetBoolean());
 
         // Severity 4 → 2: the restore target now applies and runs from the ticket's creation (24x7: 2 × 24 hours).
-        var raised = await OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/2", new { severity = 2 }));
+        var raised = await SuccessAssertions.OkAsync(await PatchAsync(ana, $"/api/v1/workspaces/{id}/tickets/2", new { severity = 2 }));
         Due(raised, "restore").ShouldBe(At(25, 9, 0));
     }
 
@@ -429,14 +422,14 @@ public sealed class TicketTests(PostgresServer postgres)
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
         await using var workspace = await WorkspaceWithTicketsAsync(database);
         var (app, ana, id) = workspace;
-        var calendar = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
+        var calendar = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
         {
             name = "Office",
             calendar = new { timeZone = "Asia/Jakarta", hours = Weekdays("09:00", "17:00") },
         }));
-        var policy = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "P", targets = new[] { new { target = "resolve", amount = 1, unit = "businessDays" } } }));
-        var entry = await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "+6281234567890" }));
-        await OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Ana's ticket" }));
+        var policy = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "P", targets = new[] { new { target = "resolve", amount = 1, unit = "businessDays" } } }));
+        var entry = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "+6281234567890" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Ana's ticket" }));
 
         using var eve = app.Browser();
         await app.RegisterVerifiedAsync(eve, Eve);
@@ -448,7 +441,7 @@ public sealed class TicketTests(PostgresServer postgres)
         }
         (await PatchAsync(eve, $"/api/v1/workspaces/{id}/tickets/1", new { subject = "mine now" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await eve.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = JustOne, status = "closed" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        var ownBulk = await OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{own}/tickets/bulk", new { numbers = JustOne, status = "closed" }));
+        var ownBulk = await SuccessAssertions.OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{own}/tickets/bulk", new { numbers = JustOne, status = "closed" }));
         ownBulk.GetProperty("failed")[0].GetProperty("code").GetString().ShouldBe("ticket_unknown"); // Ana's ticket 1 is not Eve's
         // Through her own workspace, Ana's items by id are not there either.
         (await eve.GetAsync($"/api/v1/workspaces/{own}/tickets/1", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
@@ -460,8 +453,8 @@ public sealed class TicketTests(PostgresServer postgres)
         (await eve.PostJsonAsync($"/api/v1/workspaces/{own}/tickets", new { subject = "x", policyId = policy.GetProperty("id").GetGuid() })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         // Numbers are per workspace: Eve's first ticket is number 1 too, and Ana's stays hers.
-        (await OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{own}/tickets", new { subject = "Eve's ticket" }))).GetProperty("summary").GetProperty("number").GetInt64().ShouldBe(1);
-        (await OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).GetProperty("summary").GetProperty("subject").GetString().ShouldBe("Ana's ticket");
+        (await SuccessAssertions.OkAsync(await eve.PostJsonAsync($"/api/v1/workspaces/{own}/tickets", new { subject = "Eve's ticket" }))).GetProperty("summary").GetProperty("number").GetInt64().ShouldBe(1);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).GetProperty("summary").GetProperty("subject").GetString().ShouldBe("Ana's ticket");
     }
 
     // Time passes, due timers run, and (an idle hour having ended the session) Ana signs in again.

@@ -246,4 +246,44 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
         await workspace.DeliverAsync();
         standIn.RequestsTo("/204/messages").ShouldHaveSingleItem();
     }
+
+    [Fact]
+    public async Task Two_Administrators_adding_the_last_free_channel_at_once_get_one_between_them()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Postgres, postgres);
+        await using var workspace = await ChannelWorkspace.StartAsync(database);
+        await workspace.ConnectAsync("facebook", "301", new { access_token = "t", app_secret = AppSecret }, "Page 1");
+        await workspace.ConnectAsync("facebook", "302", new { access_token = "t", app_secret = AppSecret }, "Page 2");
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 5).Select(n => workspace.Ana.PostJsonAsync($"{workspace.Api}/channels",
+            new { kind = "facebook", name = $"Page {n + 3}", externalId = $"31{n}", credentials = new { access_token = "t", app_secret = AppSecret } })));
+        attempts.Count(r => r.IsSuccessStatusCode).ShouldBe(1);
+        attempts.Where(r => !r.IsSuccessStatusCode).ShouldAllBe(r => r.StatusCode == HttpStatusCode.PaymentRequired);
+        (await SuccessAssertions.OkAsync(await workspace.Ana.GetAsync($"{workspace.Api}/channels", Ct))).GetArrayLength().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_provider_that_answers_too_slowly_is_tried_again_and_a_5xx_backs_off()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        await using var workspace = await ChannelWorkspace.StartAsync(database, ("Channels:Timeout", "00:00:01"));
+        var (app, standIn, ana, _) = workspace;
+        var (channelId, _) = await PageAsync(workspace);
+        (await ana.PostMetaAsync(channelId, ProviderWebhooks.Messaging("page", PageId, Psid, new { message = new { mid = "m_slow", text = "Hello?" } }, app.Clock.GetUtcNow()), AppSecret)).EnsureSuccessStatusCode();
+        await workspace.ProcessAsync();
+        var conversationId = await workspace.OnlyConversationAsync();
+
+        standIn.Fail("/messages", 200, "{}", delay: TimeSpan.FromSeconds(3));
+        standIn.Fail("/messages", 503, "{}");
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{workspace.Api}/conversations/{conversationId}/messages", new { body = "Hi!" }));
+        await workspace.DeliverAsync(); // times out
+        (await workspace.MessagesAsync(conversationId))[1].GetProperty("delivery").GetString().ShouldBe("queued");
+        app.Clock.Advance(TimeSpan.FromSeconds(31));
+        await workspace.DeliverAsync(); // 503
+        (await workspace.MessagesAsync(conversationId))[1].GetProperty("delivery").GetString().ShouldBe("queued");
+        app.Clock.Advance(TimeSpan.FromSeconds(61));
+        await workspace.DeliverAsync();
+        (await workspace.MessagesAsync(conversationId))[1].GetProperty("delivery").GetString().ShouldBe("sent");
+        standIn.RequestsTo($"/{PageId}/messages").Count.ShouldBe(3);
+    }
 }

@@ -325,4 +325,21 @@ public sealed class ChannelTests(PostgresServer postgres)
         using var ben = await app.JoinAsync(ana, workspace.Id, "ben@example.com", "agent");
         (await ben.GetAsync($"{mine}/channels", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task A_channels_webhook_budget_answers_429_with_Retry_After_and_stores_nothing_more()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        await using var workspace = await ChannelWorkspace.StartAsync(database, ("RateLimits:WebhookPerMinute", "3"));
+        var (app, _, ana, _) = workspace;
+        var (channelId, _) = await WhatsAppAsync(workspace);
+        for (var n = 0; n < 3; n++)
+        {
+            (await ana.PostMetaAsync(channelId, ProviderWebhooks.WhatsAppText(PhoneNumberId, Customer, "Siti", $"wamid.budget{n}", "hi", app.Clock.GetUtcNow()), AppSecret)).EnsureSuccessStatusCode();
+        }
+        var limited = await ana.PostMetaAsync(channelId, ProviderWebhooks.WhatsAppText(PhoneNumberId, Customer, "Siti", "wamid.budget3", "hi", app.Clock.GetUtcNow()), AppSecret);
+        (await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("code").GetString().ShouldBe("rate_limited");
+        limited.Headers.RetryAfter.ShouldNotBeNull();
+        (await StoredWebhooksAsync(app)).ShouldBe(3);
+    }
 }

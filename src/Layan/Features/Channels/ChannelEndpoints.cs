@@ -100,6 +100,7 @@ internal static class ChannelsModule
         services.AddSingleton<ChannelAdapters>();
         services.AddSingleton<ChannelDirectory>();
         services.AddSingleton<WebhookStore>();
+        services.AddSingleton<WebhookLimiter>();
         services.AddScoped<ChannelSetup>();
         services.AddScoped<Facebook.FacebookConnect>();
         services.AddScoped<IChannelOutbound, ChannelOutbound>();

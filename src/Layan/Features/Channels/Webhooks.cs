@@ -17,11 +17,14 @@ internal static partial class WebhookEndpoints
 
     public static void MapWebhookEndpoints(this WebApplication app)
     {
-        var hooks = app.MapGroup("/hooks").AllowAnonymous().DisableAntiforgery().RequireRateLimiting(Infrastructure.Web.RateLimits.Webhook).ExcludeFromDescription();
-        hooks.MapGet("/{channelId:guid}", HandshakeAsync);
-        hooks.MapPost("/{channelId:guid}", ReceiveAsync);
-        hooks.MapGet("/meta", (HttpContext http, IOptions<ChannelOptions> options) => MetaWebhooks.Handshake(options.Value.MetaVerifyToken ?? "", http.Request.Query));
-        hooks.MapPost("/meta", ReceiveMetaAsync);
+        // Short-circuited right after routing: a webhook needs no culture, session, antiforgery or
+        // page middleware; its budget per channel is WebhookLimiter's, taken first thing.
+        var hooks = app.MapGroup("/hooks").AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        hooks.MapGet("/{channelId:guid}", HandshakeAsync).ShortCircuit();
+        hooks.MapPost("/{channelId:guid}", ReceiveAsync).ShortCircuit();
+        hooks.MapGet("/meta", (HttpContext http, IOptions<ChannelOptions> options, WebhookLimiter limiter) =>
+            limiter.Refuse(http, "meta") ?? MetaWebhooks.Handshake(options.Value.MetaVerifyToken ?? "", http.Request.Query)).ShortCircuit();
+        hooks.MapPost("/meta", ReceiveMetaAsync).ShortCircuit();
     }
 
     /// <summary>
@@ -29,8 +32,12 @@ internal static partial class WebhookEndpoints
     /// signed with the app secret from configuration; each entry goes to the channel of its Page,
     /// Instagram account or WhatsApp number, stored once per channel.
     /// </summary>
-    private static async Task<IResult> ReceiveMetaAsync(HttpContext http, LayanDbContext db, WebhookStore store, IOptions<ChannelOptions> options, ILoggerFactory loggers)
+    private static async Task<IResult> ReceiveMetaAsync(HttpContext http, LayanDbContext db, WebhookStore store, WebhookLimiter limiter, IOptions<ChannelOptions> options, ILoggerFactory loggers)
     {
+        if (limiter.Refuse(http, "meta") is { } refused)
+        {
+            return refused;
+        }
         var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
         var body = await ReadAsync(http.Request, options.Value.MaxWebhookBytes, http.RequestAborted);
         if (body is null)
@@ -70,15 +77,23 @@ internal static partial class WebhookEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> HandshakeAsync(Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters)
+    private static async Task<IResult> HandshakeAsync(Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters, WebhookLimiter limiter)
     {
+        if (limiter.Refuse(http, channelId.ToString()) is { } refused)
+        {
+            return refused;
+        }
         var channel = await directory.FindAsync(channelId, http.RequestAborted);
         return channel is not null && adapters.For(channel.Kind)?.Handshake(channel, http.Request.Query) is { } answer ? answer : Results.NotFound();
     }
 
     private static async Task<IResult> ReceiveAsync(
-        Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters, WebhookStore store, IOptions<ChannelOptions> options, ILoggerFactory loggers)
+        Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters, WebhookStore store, WebhookLimiter limiter, IOptions<ChannelOptions> options, ILoggerFactory loggers)
     {
+        if (limiter.Refuse(http, channelId.ToString()) is { } refused)
+        {
+            return refused;
+        }
         var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
         var channel = await directory.FindAsync(channelId, http.RequestAborted);
         if (channel is null || adapters.For(channel.Kind) is not { } adapter)
@@ -144,6 +159,33 @@ internal static partial class WebhookEndpoints
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook for disabled channel {ChannelId} acknowledged and ignored")]
     private static partial void LogIgnored(ILogger logger, Guid channelId);
+}
+
+/// <summary>
+/// The webhooks' budget (<c>RateLimits:WebhookPerMinute</c>) per channel: providers send bursts from
+/// few addresses, so the per-address budget of other endpoints does not fit.
+/// </summary>
+internal sealed class WebhookLimiter(IOptions<Infrastructure.Web.RateLimitOptions> options) : IDisposable
+{
+    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<string> _limiter =
+        System.Threading.RateLimiting.PartitionedRateLimiter.Create<string, string>(key => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(key, _ =>
+            new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = options.Value.WebhookPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+
+    /// <summary>Null while within the budget; else a 429 problem with <c>Retry-After</c>.</summary>
+    public IResult? Refuse(HttpContext http, string key)
+    {
+        using var lease = _limiter.AttemptAcquire(key);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+        var wait = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retry) ? (int)Math.Ceiling(retry.TotalSeconds) : 60;
+        http.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests. Please wait and try again.",
+            extensions: new Dictionary<string, object?> { ["code"] = "rate_limited", ["retryAfter"] = wait });
+    }
+
+    public void Dispose() => _limiter.Dispose();
 }
 
 /// <summary>

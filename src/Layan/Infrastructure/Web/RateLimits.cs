@@ -23,7 +23,7 @@ internal sealed class RateLimitOptions
     /// <summary>Policy <see cref="RateLimits.Widget"/>: the web chat widget's calls (a chat is many small requests).</summary>
     public int WidgetPerMinute { get; set; } = 240;
 
-    /// <summary>Policy <see cref="RateLimits.Webhook"/>: provider webhooks, per channel (providers send bursts from few addresses).</summary>
+    /// <summary>Provider webhooks, per channel (providers send bursts from few addresses; applied by the channels' webhook limiter).</summary>
     public int WebhookPerMinute { get; set; } = 300_000;
 }
 
@@ -33,7 +33,6 @@ internal static class RateLimits
     public const string Auth = "auth";
     public const string PublicForm = "public-form";
     public const string Widget = "widget";
-    public const string Webhook = "webhook";
 
     public static WebApplicationBuilder AddRateLimits(this WebApplicationBuilder builder)
     {
@@ -51,7 +50,6 @@ internal static class RateLimits
                 : PerMinute(ClientKey(context), Settings(context).AuthPerMinute));
             options.AddPolicy(PublicForm, context => PerMinute(ClientKey(context), Settings(context).PublicFormPerMinute));
             options.AddPolicy(Widget, context => PerMinute("widget:" + ClientKey(context), Settings(context).WidgetPerMinute));
-            options.AddPolicy(Webhook, context => PerMinute("webhook:" + context.Request.RouteValues["channelId"], Settings(context).WebhookPerMinute));
             options.OnRejected = WriteRejectionAsync;
         });
         return builder;

@@ -280,6 +280,9 @@ public sealed class ChannelTests(PostgresServer postgres)
         (await (await ana.PostJsonAsync(channels, new { kind = "whatsapp", name = "WA", externalId = "abc", credentials = new { access_token = "t", app_secret = "s" } })).ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe(ChannelErrors.AccountInvalid);
         (await (await ana.PostJsonAsync(channels, new { kind = "whatsapp", name = "WA", externalId = PhoneNumberId, credentials = new { access_token = "t" } })).ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe(ChannelErrors.CredentialsRequired);
         (await (await ana.PostJsonAsync(channels, new { kind = "email", name = "Mail", externalId = "not an address" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("code").GetString().ShouldBe(ChannelErrors.AccountInvalid);
+        workspace.StandIn.RejectedTokens["EAAG-revoked"] = true;
+        (await (await ana.PostJsonAsync(channels, new { kind = "whatsapp", name = "WA", externalId = PhoneNumberId, credentials = new { access_token = "EAAG-revoked", app_secret = "s" } })).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity))
+            .GetProperty("code").GetString().ShouldBe(ChannelErrors.CredentialsRejected, "a token that cannot read the number does not connect it");
         (await SuccessAssertions.OkAsync(await ana.GetAsync(channels, Ct))).GetArrayLength().ShouldBe(0);
 
         await WhatsAppAsync(workspace);
@@ -341,5 +344,24 @@ public sealed class ChannelTests(PostgresServer postgres)
         (await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("code").GetString().ShouldBe("rate_limited");
         limited.Headers.RetryAfter.ShouldNotBeNull();
         (await StoredWebhooksAsync(app)).ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Two_bots_of_one_workspace_talking_to_the_same_person_keep_their_messages_apart()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        await using var workspace = await ChannelWorkspace.StartAsync(database);
+        var (app, standIn, ana, _) = workspace;
+        const string Other = "7099999999:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsbb";
+        standIn.BotTokens[BotToken] = true;
+        standIn.BotTokens[Other] = true;
+        var (first, _) = await workspace.ConnectAsync("telegram", "", new { bot_token = BotToken }, "Sales bot");
+        var (second, _) = await workspace.ConnectAsync("telegram", "", new { bot_token = Other }, "Support bot");
+        // The same chat id and message number, as Telegram gives them per bot.
+        (await ana.PostTelegramAsync(first, ProviderWebhooks.TelegramText(1, 555, 7, "To sales", app.Clock.GetUtcNow()), standIn.TelegramWebhooks[BotToken].Secret)).EnsureSuccessStatusCode();
+        (await ana.PostTelegramAsync(second, ProviderWebhooks.TelegramText(1, 555, 7, "To support", app.Clock.GetUtcNow()), standIn.TelegramWebhooks[Other].Secret)).EnsureSuccessStatusCode();
+        await workspace.ProcessAsync();
+        var previews = (await workspace.ConversationsAsync()).GetProperty("items").EnumerateArray().Select(c => c.GetProperty("preview").GetString()).Order().ToList();
+        previews.ShouldBe(["To sales", "To support"]);
     }
 }

@@ -97,7 +97,7 @@ public sealed class MetaAndEmailChannelTests(PostgresServer postgres)
         await workspace.DeliverAsync();
         JsonDocument.Parse(standIn.RequestsTo($"/{post}_900/comments").ShouldHaveSingleItem().Body).RootElement.GetProperty("message").GetString().ShouldBe("Rp 15.000 to both");
         var privately = JsonDocument.Parse(standIn.RequestsTo($"/{PageId}/messages").ShouldHaveSingleItem().Body).RootElement;
-        privately.GetProperty("recipient").GetProperty("comment_id").GetString().ShouldBe($"{post}_900");
+        privately.GetProperty("recipient").GetProperty("comment_id").GetString().ShouldBe($"{post}_901", "a private reply answers the customer's latest comment");
 
         var second = detail.GetProperty("messages")[1].GetProperty("id").GetGuid();
         await SuccessAssertions.OkAsync(await ana.PostAsync($"{workspace.Api}/conversations/{conversationId}/messages/{second}/hide", null, Ct));

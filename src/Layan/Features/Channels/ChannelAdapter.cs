@@ -63,6 +63,12 @@ internal sealed class ChannelCredentials(IReadOnlyDictionary<string, string> val
     public const string SecretToken = "secret_token";
     public const string Password = "password";
 
+    /// <summary>Instagram through a Facebook Page: its messages are sent as the Page.</summary>
+    public const string PageId = "page_id";
+
+    /// <summary>Fields Layan makes up or can do without.</summary>
+    public static IReadOnlySet<string> Optional { get; } = new HashSet<string> { VerifyToken, PageId };
+
     public IReadOnlyDictionary<string, string> Values => values;
 
     public string this[string name] => values.TryGetValue(name, out var value) ? value : "";
@@ -146,6 +152,8 @@ internal sealed record OutboundMessage(Guid MessageId, string Thread, string Tex
 
     public string? EmailMessageId { get; init; }
 
+    public string? InReplyTo { get; init; }
+
     public IReadOnlyList<string> References { get; init; } = [];
 }
 
@@ -187,6 +195,8 @@ internal static class ProviderJson
             {
                 JsonValueKind.String => value.GetString(),
                 JsonValueKind.Number => value.GetRawText(),
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
                 _ => null,
             }
             : null;

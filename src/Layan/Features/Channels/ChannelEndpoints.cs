@@ -90,7 +90,9 @@ internal static class ChannelsModule
         var services = builder.Services;
         services.AddOptions<ChannelOptions>().Bind(builder.Configuration.GetSection(ChannelOptions.Section));
         ErrorProblems.SharedCodeResources.TryAdd(typeof(ChannelsResource), true);
-        services.AddHttpClient(HttpClientName, (sp, client) => client.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChannelOptions>>().Value.Timeout);
+        // No request logging: a Telegram bot token is part of every Bot API URL.
+        services.AddHttpClient(HttpClientName, (sp, client) => client.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ChannelOptions>>().Value.Timeout)
+            .RemoveAllLoggers();
         // CH-1: every adapter in the assembly; a new kind is a new folder.
         foreach (var adapter in typeof(IChannelAdapter).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IChannelAdapter).IsAssignableFrom(t)))
         {

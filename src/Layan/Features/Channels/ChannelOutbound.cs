@@ -52,6 +52,10 @@ internal sealed class ChannelOutbound(LayanDbContext db, ChannelAdapters adapter
         {
             return new Failure(ChannelErrors.TooLong, "body");
         }
+        if (hasFile && (conversation.Channel == Email.EmailAdapter.KindName || (IsComment(conversation) && !options.PrivateReply)))
+        {
+            return new Failure(ChannelErrors.AttachmentUnsupported, "file");
+        }
         if (options.TemplateName is not null)
         {
             return capabilities.Templates && options.TemplateName.Length is > 0 and <= 512 && options.TemplateLanguage is { Length: > 0 and <= 15 } && (options.TemplateParameters?.Count ?? 0) <= 20
@@ -103,7 +107,15 @@ internal sealed class ChannelOutbound(LayanDbContext db, ChannelAdapters adapter
         {
             return new Failure(ChannelErrors.Disabled);
         }
-        var outcome = await adapter.HideAsync(adapters.Connected(row), message.ExternalId, cancellationToken);
+        SendOutcome? outcome;
+        try
+        {
+            outcome = await adapter.HideAsync(adapters.Connected(row), message.ExternalId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            outcome = null;
+        }
         return outcome is SendOutcome.Sent ? new ConversationRef(conversation.Id) : new Failure(ChannelErrors.ProviderRefused);
     }
 
@@ -177,11 +189,14 @@ internal sealed class ChannelSendHandler(
             }
         }
         var comment = ChannelOutbound.IsComment(conversation);
-        var references = conversation.Channel == Email.EmailAdapter.KindName
+        var email = conversation.Channel == Email.EmailAdapter.KindName;
+        var thread = email || comment
             ? await db.Set<Message>().Where(m => m.ConversationId == conversation.Id && m.ExternalId != null && m.Id != message.Id)
-                .OrderByDescending(m => m.CreatedAt).Select(m => m.ExternalId!).Take(10).ToListAsync(cancellationToken)
+                .OrderBy(m => m.CreatedAt).Select(m => new { m.ExternalId, m.Kind }).ToListAsync(cancellationToken)
             : [];
-        references.Reverse();
+        // References: the thread's first message and its last nine (RFC 5322 lets long threads be trimmed in the middle).
+        List<string> references = email ? [.. thread.Take(1).Concat(thread.Skip(1).TakeLast(9)).Select(m => m.ExternalId!)] : [];
+        var lastCustomer = thread.LastOrDefault(m => m.Kind == MessageKinds.Customer)?.ExternalId;
         var window = adapter.Capabilities.Window;
         var tagged = !comment && adapter.Capabilities.TagWindow is not null && window is { } open && clock.GetUtcNow() - (conversation.LastCustomerAt ?? conversation.CreatedAt) >= open;
         return new OutboundMessage(message.Id, conversation.Thread ?? "", message.Body)
@@ -189,7 +204,9 @@ internal sealed class ChannelSendHandler(
             File = file,
             Template = send.TemplateName is { } name ? new OutboundTemplate(name, send.TemplateLanguage ?? "en", send.TemplateParameters ?? []) : null,
             Tag = tagged ? "HUMAN_AGENT" : null,
-            ReplyTo = comment ? conversation.Thread : null,
+            // A public answer joins the comment thread at its top; a private one answers the customer's latest comment.
+            ReplyTo = comment ? (send.PrivateReply ? lastCustomer ?? conversation.Thread : conversation.Thread) : null,
+            InReplyTo = email ? lastCustomer ?? references.LastOrDefault() : null,
             PrivateReply = send.PrivateReply,
             Subject = conversation.Subject,
             EmailMessageId = message.ExternalId,

@@ -30,11 +30,12 @@ internal static class ChannelErrors
     public const string TooLong = "channel_message_too_long";
     public const string ProviderRefused = "channel_provider_refused";
     public const string ConfirmRequired = "channel_confirm_required";
+    public const string AttachmentUnsupported = "channel_attachment_unsupported";
 
     public static IReadOnlyList<string> All { get; } =
     [
         KindUnknown, NameInvalid, AccountInvalid, CredentialsRequired, CredentialsRejected, AccountTaken, QuotaExceeded, DefaultsFull,
-        DepartmentUnknown, Disabled, WindowClosed, TemplateInvalid, NotAComment, TooLong, ProviderRefused, ConfirmRequired,
+        DepartmentUnknown, Disabled, WindowClosed, TemplateInvalid, NotAComment, TooLong, ProviderRefused, ConfirmRequired, AttachmentUnsupported,
     ];
 }
 
@@ -100,7 +101,11 @@ internal sealed class ChannelDirectory(IServiceScopeFactory scopes, ChannelAdapt
         await using var scope = scopes.CreateAsyncScope();
         var row = await scope.ServiceProvider.GetRequiredService<LayanDbContext>().Set<Channel>().IgnoreQueryFilters().AsNoTracking()
             .SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
-        var channel = row is null ? null : adapters.Connected(row);
+        if (row is null)
+        {
+            return null; // misses are not held: made-up ids would fill the cache
+        }
+        var channel = adapters.Connected(row);
         _cache[id] = (channel, now + Ttl);
         return channel;
     }
@@ -139,7 +144,7 @@ internal sealed class ChannelSetup(
         var credentials = (input.Credentials ?? new Dictionary<string, string>())
             .Where(p => adapter.CredentialFields.Contains(p.Key) && !string.IsNullOrWhiteSpace(p.Value))
             .ToDictionary(p => p.Key, p => p.Value.Trim());
-        var missing = adapter.CredentialFields.Where(f => f != ChannelCredentials.VerifyToken && !credentials.ContainsKey(f)).ToList();
+        var missing = adapter.CredentialFields.Where(f => !ChannelCredentials.Optional.Contains(f) && !credentials.ContainsKey(f)).ToList();
         if (missing.Count > 0 || credentials.Values.Any(v => v.Length > 1000))
         {
             return new Failure(ChannelErrors.CredentialsRequired, $"credentials.{missing.FirstOrDefault() ?? adapter.CredentialFields[0]}");
@@ -206,7 +211,15 @@ internal sealed class ChannelSetup(
             CreatedAt = clock.GetUtcNow(),
         };
         db.Add(channel);
-        var refused = await adapter.ConnectAsync(adapters.Connected(channel), WebhookUrl(channel.Id), cancellationToken);
+        string? refused;
+        try
+        {
+            refused = await adapter.ConnectAsync(adapters.Connected(channel), WebhookUrl(channel.Id), cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            refused = ChannelErrors.ProviderRefused;
+        }
         if (refused is not null)
         {
             return new Failure(refused, "credentials");

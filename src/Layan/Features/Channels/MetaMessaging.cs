@@ -24,7 +24,7 @@ internal abstract class MetaMessagingAdapter(GraphApi graph, TimeProvider clock)
 
     public ChannelCapabilities Capabilities { get; } = new(Window: TimeSpan.FromHours(24), TagWindow: TimeSpan.FromDays(7), Comments: true, MaxText: 2000, MaxMediaBytes: 25 * 1024 * 1024);
 
-    public IReadOnlyList<string> CredentialFields { get; } = [ChannelCredentials.AccessToken, ChannelCredentials.AppSecret, ChannelCredentials.VerifyToken];
+    public virtual IReadOnlyList<string> CredentialFields { get; } = [ChannelCredentials.AccessToken, ChannelCredentials.AppSecret, ChannelCredentials.VerifyToken];
 
     public IResult? Handshake(ConnectedChannel channel, IQueryCollection query) =>
         MetaWebhooks.Handshake(channel.Credentials[ChannelCredentials.VerifyToken], query);
@@ -104,6 +104,8 @@ internal abstract class MetaMessagingAdapter(GraphApi graph, TimeProvider clock)
     public async Task<SendOutcome> SendAsync(ConnectedChannel channel, OutboundMessage message, CancellationToken cancellationToken)
     {
         var token = channel.Credentials[ChannelCredentials.AccessToken];
+        // Instagram connected through its Page sends as the Page.
+        var sender = channel.Credentials[ChannelCredentials.PageId] is { Length: > 0 } page ? page : channel.ExternalId;
         if (message.ReplyTo is { } comment && !message.PrivateReply)
         {
             var reply = await graph.PostJsonAsync(PublicReplyPath(comment), token, new { message = message.Text }, cancellationToken);
@@ -128,11 +130,11 @@ internal abstract class MetaMessagingAdapter(GraphApi graph, TimeProvider clock)
             var bytes = new ByteArrayContent(file.Content);
             bytes.Headers.ContentType = new MediaTypeHeaderValue(file.ContentType);
             form.Add(bytes, "filedata", file.Name);
-            sent = await graph.PostAsync($"{channel.ExternalId}/messages", token, form, cancellationToken);
+            sent = await graph.PostAsync($"{sender}/messages", token, form, cancellationToken);
         }
         else
         {
-            sent = await graph.PostJsonAsync($"{channel.ExternalId}/messages", token, new { recipient, messaging_type = type, tag = message.Tag, message = new { text = message.Text } }, cancellationToken);
+            sent = await graph.PostJsonAsync($"{sender}/messages", token, new { recipient, messaging_type = type, tag = message.Tag, message = new { text = message.Text } }, cancellationToken);
         }
         return sent.Outcome(b => b.Text("message_id"));
     }
@@ -140,6 +142,9 @@ internal abstract class MetaMessagingAdapter(GraphApi graph, TimeProvider clock)
     /// <summary>Messenger and Instagram attachments come as a CDN URL in the webhook.</summary>
     public Task<byte[]?> FetchMediaAsync(ConnectedChannel channel, string reference, CancellationToken cancellationToken) =>
         graph.DownloadAsync(reference, null, Capabilities.MaxMediaBytes, cancellationToken);
+
+    public Task<string?> ConnectAsync(ConnectedChannel channel, string webhookUrl, CancellationToken cancellationToken) =>
+        MetaWebhooks.CheckAccountAsync(graph, channel, cancellationToken);
 
     public async Task<SendOutcome?> HideAsync(ConnectedChannel channel, string commentId, CancellationToken cancellationToken)
     {

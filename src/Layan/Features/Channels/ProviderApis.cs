@@ -134,6 +134,13 @@ internal static class MetaWebhooks
         }
     }
 
+    /// <summary>Connecting: the token must read the account it claims (<c>GET /{id}?fields=id</c>), so nobody connects an account they do not hold.</summary>
+    public static async Task<string?> CheckAccountAsync(GraphApi graph, ConnectedChannel channel, CancellationToken cancellationToken)
+    {
+        var reply = await graph.GetAsync($"{Uri.EscapeDataString(channel.ExternalId)}?fields=id", channel.Credentials[ChannelCredentials.AccessToken], cancellationToken);
+        return reply.Failure is null && reply.Body.Text("id") == channel.ExternalId ? null : ChannelErrors.CredentialsRejected;
+    }
+
     public static string BodyHash(byte[] body) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(body));
 
     public static bool FixedEquals(string a, string b) =>

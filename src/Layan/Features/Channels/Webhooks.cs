@@ -79,23 +79,23 @@ internal static partial class WebhookEndpoints
 
     private static async Task<IResult> HandshakeAsync(Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters, WebhookLimiter limiter)
     {
-        if (limiter.Refuse(http, channelId.ToString()) is { } refused)
+        var channel = await directory.FindAsync(channelId, http.RequestAborted);
+        if (limiter.Refuse(http, channel is null ? WebhookLimiter.Unknown(http) : channelId.ToString()) is { } refused)
         {
             return refused;
         }
-        var channel = await directory.FindAsync(channelId, http.RequestAborted);
         return channel is not null && adapters.For(channel.Kind)?.Handshake(channel, http.Request.Query) is { } answer ? answer : Results.NotFound();
     }
 
     private static async Task<IResult> ReceiveAsync(
         Guid channelId, HttpContext http, ChannelDirectory directory, ChannelAdapters adapters, WebhookStore store, WebhookLimiter limiter, IOptions<ChannelOptions> options, ILoggerFactory loggers)
     {
-        if (limiter.Refuse(http, channelId.ToString()) is { } refused)
+        var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
+        var channel = await directory.FindAsync(channelId, http.RequestAborted);
+        if (limiter.Refuse(http, channel is null ? WebhookLimiter.Unknown(http) : channelId.ToString()) is { } refused)
         {
             return refused;
         }
-        var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
-        var channel = await directory.FindAsync(channelId, http.RequestAborted);
         if (channel is null || adapters.For(channel.Kind) is not { } adapter)
         {
             return Results.NotFound();
@@ -169,7 +169,20 @@ internal sealed class WebhookLimiter(IOptions<Infrastructure.Web.RateLimitOption
 {
     private readonly System.Threading.RateLimiting.PartitionedRateLimiter<string> _limiter =
         System.Threading.RateLimiting.PartitionedRateLimiter.Create<string, string>(key => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(key, _ =>
-            new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = options.Value.WebhookPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
+            {
+                // Calls to channels that do not exist are counted per address, and few are allowed.
+                PermitLimit = key.StartsWith(UnknownPrefix, StringComparison.Ordinal) ? UnknownPerMinute : options.Value.WebhookPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            }));
+
+    public const string UnknownPrefix = "unknown:";
+
+    public const int UnknownPerMinute = 120;
+
+    /// <summary>The key for a call to a channel id that does not exist: the caller's address.</summary>
+    public static string Unknown(HttpContext http) => UnknownPrefix + (http.Connection.RemoteIpAddress?.ToString() ?? "?");
 
     /// <summary>Null while within the budget; else a 429 problem with <c>Retry-After</c>.</summary>
     public IResult? Refuse(HttpContext http, string key)
@@ -234,6 +247,11 @@ internal sealed partial class InboundWebhookHandler(
 
     private async Task ReceiveAsync(Channel channel, InboundMessage message, CancellationToken cancellationToken)
     {
+        if (message.ExternalId.Length > 300 || message.Thread.Length > 254)
+        {
+            LogUnusable(logger, channel.Id);
+            return;
+        }
         if (await db.Set<Message>().AnyAsync(m => m.ExternalId == message.ExternalId, cancellationToken))
         {
             return; // CH-4: a retry, or the same message in another batch.
@@ -260,12 +278,9 @@ internal sealed partial class InboundWebhookHandler(
         };
         try
         {
-            var item = await conversations.ReceiveAsync(conversation, thread, contact, received, cancellationToken);
-            if (ChannelMediaHandler.Wanted(message))
-            {
-                // Saved with the webhook's completion.
-                outbox.Enqueue(ChannelMediaHandler.KindName, new ChannelMediaHandler.Request(item.Id));
-            }
+            // The file is fetched later; the job commits with the message.
+            await conversations.ReceiveAsync(conversation, thread, contact, received, cancellationToken,
+                ChannelMediaHandler.Wanted(message) ? m => outbox.Enqueue(ChannelMediaHandler.KindName, new ChannelMediaHandler.Request(m.Id)) : null);
         }
         catch (DbUpdateException)
         {
@@ -279,7 +294,11 @@ internal sealed partial class InboundWebhookHandler(
 
     private async Task<bool> SeenAsync(string externalId, CancellationToken cancellationToken)
     {
-        db.ChangeTracker.Clear();
+        // Forget what the failed save added, but not the webhook row the runner completes.
+        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity is not InboundWebhook && e.State != EntityState.Unchanged).ToList())
+        {
+            entry.State = EntityState.Detached;
+        }
         return await db.Set<Message>().AnyAsync(m => m.ExternalId == externalId, cancellationToken);
     }
 
@@ -350,6 +369,9 @@ internal sealed partial class InboundWebhookHandler(
     };
 
     private static string? Trim(string? text, int max) => text is null ? null : text.Length > max ? text[..max] : text;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {ChannelId}: a message with an id or thread longer than Layan keeps was dropped")]
+    private static partial void LogUnusable(ILogger logger, Guid channelId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {ChannelId}: an automatic reply that answers no conversation was dropped")]
     private static partial void LogAutomaticDropped(ILogger logger, Guid channelId);

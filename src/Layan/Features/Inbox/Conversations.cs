@@ -245,7 +245,7 @@ internal sealed class Conversations(
     /// A customer's message from a provider channel: a new conversation in the channel's department
     /// queue, or the next message of <paramref name="existing"/> (reopened unless it is an auto-reply).
     /// </summary>
-    public async Task<MessageItem> ReceiveAsync(Conversation? existing, ChannelThread thread, Contact contact, ReceivedMessage received, CancellationToken cancellationToken)
+    public async Task<MessageItem> ReceiveAsync(Conversation? existing, ChannelThread thread, Contact contact, ReceivedMessage received, CancellationToken cancellationToken, Action<Message>? withMessage = null)
     {
         var text = received.Text.Length > MaxBody ? received.Text[..MaxBody] : received.Text;
         if (existing is not null)
@@ -253,6 +253,7 @@ internal sealed class Conversations(
             var result = await ChangeAsync(existing, async now =>
             {
                 var message = Received(existing, AddMessage(existing, MessageKinds.Customer, null, text, null, now), received);
+                withMessage?.Invoke(message);
                 existing.LastCustomerAt = Latest(existing.LastCustomerAt, received.At, now);
                 if (!received.Automatic)
                 {
@@ -284,7 +285,7 @@ internal sealed class Conversations(
             Channel = thread.Kind,
             ChannelId = thread.ChannelId,
             Thread = thread.Thread,
-            Subject = thread.Subject is { Length: > 200 } subject ? subject[..200] : thread.Subject,
+            Subject = Clean(thread.Subject, 200),
             DepartmentId = department!.Id,
             CreatedAt = at,
             LastActivityAt = at,
@@ -294,6 +295,7 @@ internal sealed class Conversations(
         };
         db.Add(conversation);
         var first = Received(conversation, AddMessage(conversation, MessageKinds.Customer, null, text, null, at), received);
+        withMessage?.Invoke(first);
         foreach (var hook in hooks)
         {
             await hook.StartedAsync(conversation, contact, text, cancellationToken);
@@ -320,6 +322,17 @@ internal sealed class Conversations(
             conversation.LastMessagePreview = message.AttachmentName ?? $"[{kind}]";
         }
         return message;
+    }
+
+    /// <summary>One line (a subject goes into a mail header), at most <paramref name="max"/> characters.</summary>
+    private static string? Clean(string? text, int max)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        var line = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(w => new string([.. w.Where(c => !char.IsControl(c))])));
+        return line.Length > max ? line[..max] : line;
     }
 
     /// <summary>The later of a known time and the provider's (never in the future).</summary>

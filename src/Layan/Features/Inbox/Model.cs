@@ -312,7 +312,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.WorkspaceId, c.DepartmentId, c.QueuedAt });
         builder.HasIndex(c => c.ContactId);
         builder.HasIndex(c => c.VisitorTokenHash).IsUnique();
-        builder.Property(c => c.Thread).HasMaxLength(200);
+        builder.Property(c => c.Thread).HasMaxLength(254);
         builder.Property(c => c.Subject).HasMaxLength(200);
         builder.HasIndex(c => new { c.ChannelId, c.Thread, c.CreatedAt });
     }

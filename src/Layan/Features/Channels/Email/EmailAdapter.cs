@@ -75,7 +75,7 @@ internal sealed partial class EmailAdapter(IEmailSender sender, TimeProvider clo
         {
             From = channel.ExternalId,
             FromName = channel.Name,
-            InReplyTo = message.References.Count > 0 ? message.References[^1] : null,
+            InReplyTo = message.InReplyTo,
             References = message.References,
         };
         await sender.SendAsync(mail, message.EmailMessageId!, cancellationToken);
@@ -127,6 +127,10 @@ internal sealed partial class EmailAdapter(IEmailSender sender, TimeProvider clo
         catch (InvalidDataException)
         {
             return null;
+        }
+        catch (ArgumentException)
+        {
+            return null; // a boundary longer than the form reader takes
         }
         var headers = RawHeaders(fields.GetValueOrDefault("headers") ?? "");
         var subject = fields.GetValueOrDefault("subject");

@@ -48,6 +48,18 @@ internal sealed class FacebookConnect(GraphApi graph, ChannelSetup setup, IDataP
         {
             return null;
         }
+        try
+        {
+            return await ExchangeCodeAsync(asked, code, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(FacebookGrant Grant, string Sealed)?> ExchangeCodeAsync(FacebookGrant asked, string code, CancellationToken cancellationToken)
+    {
         var settings = options.Value;
         var token = await graph.GetAsync(
             $"oauth/access_token?client_id={Uri.EscapeDataString(settings.MetaAppId ?? "")}&redirect_uri={Uri.EscapeDataString(CallbackUrl)}&client_secret={Uri.EscapeDataString(settings.MetaAppSecret ?? "")}&code={Uri.EscapeDataString(code)}",
@@ -86,7 +98,11 @@ internal sealed class FacebookConnect(GraphApi graph, ChannelSetup setup, IDataP
         }
     }
 
-    /// <summary>Creates the chosen channels (a Page with messages and/or comments; its Instagram account) and subscribes the Pages to the app's webhooks.</summary>
+    /// <summary>
+    /// Subscribes each chosen Page to the app's webhooks, then creates its channels (the Page with
+    /// messages and/or comments; its Instagram account): a refused subscription creates nothing for
+    /// that Page.
+    /// </summary>
     public async Task<Result<IReadOnlyList<ChannelItem>>> EnableAsync(WorkspaceMembership access, FacebookGrant grant, IReadOnlyList<PageChoice> choices, CancellationToken cancellationToken)
     {
         var created = new List<ChannelItem>();
@@ -97,6 +113,18 @@ internal sealed class FacebookConnect(GraphApi graph, ChannelSetup setup, IDataP
             {
                 continue;
             }
+            try
+            {
+                var subscribed = await graph.PostJsonAsync($"{page.Id}/subscribed_apps", page.AccessToken, new { subscribed_fields = "messages,message_deliveries,message_reads,message_reactions,feed" }, cancellationToken);
+                if (subscribed.Failure is not null)
+                {
+                    return new Failure(ChannelErrors.ProviderRefused);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                return new Failure(ChannelErrors.ProviderRefused);
+            }
             var credentials = new Dictionary<string, string> { [ChannelCredentials.AccessToken] = page.AccessToken, [ChannelCredentials.AppSecret] = secret };
             if (choice.Messages || choice.Comments)
             {
@@ -106,15 +134,11 @@ internal sealed class FacebookConnect(GraphApi graph, ChannelSetup setup, IDataP
                     return Result<IReadOnlyList<ChannelItem>>.Failed(channel.Errors);
                 }
                 created.Add(channel.Value!.Channel);
-                var subscribed = await graph.PostJsonAsync($"{page.Id}/subscribed_apps", page.AccessToken, new { subscribed_fields = "messages,message_deliveries,message_reads,message_reactions,feed" }, cancellationToken);
-                if (subscribed.Failure is not null)
-                {
-                    return new Failure(ChannelErrors.ProviderRefused);
-                }
             }
             if (choice.Instagram && page.InstagramId is { } instagram)
             {
-                var channel = await setup.CreateAsync(access, new ChannelInput(Instagram.InstagramAdapter.KindName, $"{page.Name} (Instagram)", instagram, credentials, null, true, true), cancellationToken);
+                var linked = new Dictionary<string, string>(credentials) { [ChannelCredentials.PageId] = page.Id };
+                var channel = await setup.CreateAsync(access, new ChannelInput(Instagram.InstagramAdapter.KindName, $"{page.Name} (Instagram)", instagram, linked, null, true, choice.Comments), cancellationToken);
                 if (!channel.Succeeded)
                 {
                     return Result<IReadOnlyList<ChannelItem>>.Failed(channel.Errors);

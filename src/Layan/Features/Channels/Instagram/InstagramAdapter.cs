@@ -21,6 +21,8 @@ internal sealed class InstagramAdapter(GraphApi graph, TimeProvider clock) : Met
 
     protected override object HideBody { get; } = new { hide = true };
 
+    public override IReadOnlyList<string> CredentialFields { get; } = [ChannelCredentials.AccessToken, ChannelCredentials.AppSecret, ChannelCredentials.VerifyToken, ChannelCredentials.PageId];
+
     protected override string PublicReplyPath(string commentId) => $"{commentId}/replies";
 
     protected override InboundMessage? ParseComment(ConnectedChannel channel, string? field, JsonElement value, DateTimeOffset now)

@@ -54,6 +54,9 @@ internal sealed class ProviderStandIn : IAsyncDisposable
     /// <summary>Bot tokens Telegram knows; any other gets 401 (unless <see cref="AcceptAnyBotToken"/>).</summary>
     public ConcurrentDictionary<string, bool> BotTokens { get; } = new();
 
+    /// <summary>Graph tokens that are refused (expired, revoked); every other token holds every account.</summary>
+    public ConcurrentDictionary<string, bool> RejectedTokens { get; } = new();
+
     /// <summary>For trying by hand: every well-formed bot token is a bot.</summary>
     public bool AcceptAnyBotToken { get; set; }
 
@@ -182,8 +185,14 @@ internal sealed class ProviderStandIn : IAsyncDisposable
         }
         if (request.Method != HttpMethods.Post)
         {
-            return edge.Length == 0 && Media.ContainsKey(node)
-                ? (200, JsonSerializer.Serialize(new { url = $"{BaseUrl}/media/{node}", mime_type = "image/png", id = node, messaging_product = "whatsapp" }))
+            if (edge.Length == 0 && Media.ContainsKey(node))
+            {
+                return (200, JsonSerializer.Serialize(new { url = $"{BaseUrl}/media/{node}", mime_type = "image/png", id = node, messaging_product = "whatsapp" }));
+            }
+            // An account read with its token (connecting checks the token holds the account).
+            var token = request.Headers.Authorization.ToString();
+            return edge.Length == 0 && token.StartsWith("Bearer ", StringComparison.Ordinal)
+                ? RejectedTokens.ContainsKey(token[7..]) ? (400, GraphError(190, "Invalid OAuth access token.")) : (200, JsonSerializer.Serialize(new { id = node }))
                 : (404, GraphError(803, "Unknown path."));
         }
         return edge switch

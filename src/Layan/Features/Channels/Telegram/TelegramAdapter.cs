@@ -58,8 +58,8 @@ internal sealed class TelegramAdapter(IHttpClientFactory http, GraphApi graph, I
         var name = string.Join(' ', new[] { from.Text("first_name"), from.Text("last_name") }.Where(n => !string.IsNullOrWhiteSpace(n)));
         var sender = new InboundSender(from.Text("id") ?? chat, name.Length > 0 ? name : from.Text("username"));
         var at = message.UnixTime("date", clock.GetUtcNow());
-        var id = ExternalId(chat, messageId);
-        var replyTo = message.Child("reply_to_message").Text("message_id") is { } replied ? ExternalId(chat, replied) : null;
+        var id = ExternalId(channel.ExternalId, chat, messageId);
+        var replyTo = message.Child("reply_to_message").Text("message_id") is { } replied ? ExternalId(channel.ExternalId, chat, replied) : null;
         var caption = message.Text("caption") ?? "";
         InboundMessage parsed;
         if (message.Text("text") is { } text)
@@ -98,8 +98,8 @@ internal sealed class TelegramAdapter(IHttpClientFactory http, GraphApi graph, I
         return null;
     }
 
-    /// <summary>Telegram numbers messages per chat: the id is both.</summary>
-    public static string ExternalId(string chat, string messageId) => $"tg:{chat}:{messageId}";
+    /// <summary>Telegram numbers messages per chat of a bot: the id is all three (two bots of a workspace may talk to the same person).</summary>
+    public static string ExternalId(string bot, string chat, string messageId) => $"tg:{bot}:{chat}:{messageId}";
 
     public async Task<SendOutcome> SendAsync(ConnectedChannel channel, OutboundMessage message, CancellationToken cancellationToken)
     {
@@ -128,7 +128,7 @@ internal sealed class TelegramAdapter(IHttpClientFactory http, GraphApi graph, I
             var (status, body, retryAfter) = await CallAsync(channel.Credentials[ChannelCredentials.BotToken], method, content, cancellationToken);
             return status switch
             {
-                HttpStatusCode.OK when body.Child("result").Text("message_id") is { } id => new SendOutcome.Sent(ExternalId(message.Thread, id)),
+                HttpStatusCode.OK when body.Child("result").Text("message_id") is { } id => new SendOutcome.Sent(ExternalId(channel.ExternalId, message.Thread, id)),
                 HttpStatusCode.TooManyRequests => new SendOutcome.RetryAfter(retryAfter ?? TimeSpan.FromSeconds(30), body.Text("description") ?? "429"),
                 _ => new SendOutcome.Failed($"{(int)status}: {body.Text("description") ?? "refused"}"),
             };

@@ -99,6 +99,9 @@ internal sealed class WhatsAppAdapter(GraphApi graph, TimeProvider clock) : ICha
             : null;
     }
 
+    public Task<string?> ConnectAsync(ConnectedChannel channel, string webhookUrl, CancellationToken cancellationToken) =>
+        MetaWebhooks.CheckAccountAsync(graph, channel, cancellationToken);
+
     public async Task<SendOutcome> SendAsync(ConnectedChannel channel, OutboundMessage message, CancellationToken cancellationToken)
     {
         var token = channel.Credentials[ChannelCredentials.AccessToken];

@@ -80,7 +80,7 @@ internal sealed class Channels : Migration
         migrationBuilder.CreateIndex(name: "IX_ChannelInbound_ChannelId_DedupKey", table: "ChannelInbound", columns: ["ChannelId", "DedupKey"], unique: true);
 
         migrationBuilder.AddColumn<Guid>(name: "ChannelId", table: "Conversations", nullable: true);
-        migrationBuilder.AddColumn<string>(name: "Thread", table: "Conversations", maxLength: 200, nullable: true);
+        migrationBuilder.AddColumn<string>(name: "Thread", table: "Conversations", maxLength: 254, nullable: true);
         migrationBuilder.AddColumn<string>(name: "Subject", table: "Conversations", maxLength: 200, nullable: true);
         migrationBuilder.AddColumn<DateTime>(name: "LastCustomerAt", table: "Conversations", nullable: true);
         migrationBuilder.CreateIndex(name: "IX_Conversations_ChannelId_Thread_CreatedAt", table: "Conversations", columns: ["ChannelId", "Thread", "CreatedAt"]);

@@ -458,6 +458,48 @@ public sealed class TicketTests(PostgresServer postgres)
     }
 
     // Time passes, due timers run, and (an idle hour having ended the session) Ana signs in again.
+    [Fact]
+    public async Task A_warning_switched_off_or_moved_closer_after_the_timer_was_set_follows_the_policy_as_it_is_now()
+    {
+        // The clock starts on Monday 2026-11-23 09:00 UTC; first response due at 11:00, warned 60 minutes before.
+        await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
+        var calendar = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/calendars", new
+        {
+            name = "Office",
+            calendar = new { timeZone = "Etc/UTC", hours = Weekdays("09:00", "17:00"), holidays = Array.Empty<string>() },
+        }));
+        object Policy(int warn) => new
+        {
+            name = "Standard",
+            calendarId = calendar.GetProperty("id").GetGuid(),
+            targets = new object[] { new { target = "first_response", amount = 2, unit = "hours" } },
+            warnMinutes = warn,
+            isDefault = true,
+        };
+        var policy = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", Policy(60)));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Late parcel" }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Broken zip" }));
+
+        // Closer: 15 minutes before the due. The old timer (10:00) fires and waits for 10:45.
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/policies/{policy.GetProperty("id").GetGuid()}", Policy(15), Ct));
+        await LaterAsync(app, ana, TimeSpan.FromMinutes(61)); // 10:01
+        Kinds(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).ShouldNotContain("sla_warning");
+        await LaterAsync(app, ana, TimeSpan.FromMinutes(30)); // 10:31
+        await LaterAsync(app, ana, TimeSpan.FromMinutes(15)); // 10:46
+        Kinds(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).Count(k => k == "sla_warning").ShouldBe(1);
+
+        // Off: no warning at all for a ticket whose timer was set before.
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Wrong size" }));
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/policies/{policy.GetProperty("id").GetGuid()}", Policy(0), Ct));
+        for (var step = 0; step < 5; step++)
+        {
+            await LaterAsync(app, ana, TimeSpan.FromMinutes(22)); // to 12:36, past its 12:31 warning and before its 12:46 due
+        }
+        Kinds(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/3", Ct))).ShouldNotContain("sla_warning");
+    }
+
     private static async Task LaterAsync(LayanApp app, HttpClient ana, TimeSpan by)
     {
         app.Clock.Advance(by);

@@ -303,6 +303,23 @@ internal sealed class SlaEngine(
         {
             return;
         }
+        if (!breach)
+        {
+            // The lead is read now: a policy whose warning was switched off, or moved closer to the
+            // due after this timer was set, warns then (or not at all), not at the old time.
+            var warn = ticket.PolicyId is { } policyId
+                ? await db.Set<SlaPolicy>().Where(p => p.Id == policyId).Select(p => p.WarnMinutes).SingleOrDefaultAsync(cancellationToken)
+                : 0;
+            if (warn <= 0)
+            {
+                return;
+            }
+            if (now < due - TimeSpan.FromMinutes(warn))
+            {
+                await timers.ScheduleAsync(WarningKind, new ClockRef(row.Id), due - TimeSpan.FromMinutes(warn), TimerKey(row, WarningKind), cancellationToken);
+                return;
+            }
+        }
         if (breach)
         {
             row.BreachedAt = now;

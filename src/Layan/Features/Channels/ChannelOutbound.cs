@@ -35,8 +35,7 @@ internal sealed class ChannelOutbound(LayanDbContext db, ChannelAdapters adapter
         {
             return new ComposerState(false, false, false, IsComment(conversation));
         }
-        var window = IsComment(conversation) ? null : capabilities.TagWindow ?? capabilities.Window;
-        var open = window is not { } limit || clock.GetUtcNow() - (conversation.LastCustomerAt ?? conversation.CreatedAt) < limit;
+        var open = IsComment(conversation) || !Past(conversation, capabilities.TagWindow ?? capabilities.Window, clock);
         return new ComposerState(channel.Active, open, capabilities.Templates, IsComment(conversation));
     }
 
@@ -70,9 +69,7 @@ internal sealed class ChannelOutbound(LayanDbContext db, ChannelAdapters adapter
         {
             return null; // A public answer under a post has no window.
         }
-        var since = clock.GetUtcNow() - (conversation.LastCustomerAt ?? conversation.CreatedAt);
-        var window = capabilities.TagWindow ?? capabilities.Window;
-        return window is { } open && since >= open ? new Failure(ChannelErrors.WindowClosed, "body") : null;
+        return Past(conversation, capabilities.TagWindow ?? capabilities.Window, clock) ? new Failure(ChannelErrors.WindowClosed, "body") : null;
     }
 
     public Task QueueAsync(Conversation conversation, Message message, ReplyOptions options, CancellationToken cancellationToken)
@@ -118,6 +115,10 @@ internal sealed class ChannelOutbound(LayanDbContext db, ChannelAdapters adapter
         }
         return outcome is SendOutcome.Sent ? new ConversationRef(conversation.Id) : new Failure(ChannelErrors.ProviderRefused);
     }
+
+    /// <summary>Whether the customer's last message is at least <paramref name="window"/> ago (false when the kind has no window).</summary>
+    public static bool Past(Conversation conversation, TimeSpan? window, TimeProvider clock) =>
+        window is { } length && clock.GetUtcNow() - (conversation.LastCustomerAt ?? conversation.CreatedAt) >= length;
 
     public static bool IsComment(Conversation conversation) => conversation.Channel.EndsWith("_comment", StringComparison.Ordinal);
 }
@@ -197,8 +198,7 @@ internal sealed class ChannelSendHandler(
         // References: the thread's first message and its last nine (RFC 5322 lets long threads be trimmed in the middle).
         List<string> references = email ? [.. thread.Take(1).Concat(thread.Skip(1).TakeLast(9)).Select(m => m.ExternalId!)] : [];
         var lastCustomer = thread.LastOrDefault(m => m.Kind == MessageKinds.Customer)?.ExternalId;
-        var window = adapter.Capabilities.Window;
-        var tagged = !comment && adapter.Capabilities.TagWindow is not null && window is { } open && clock.GetUtcNow() - (conversation.LastCustomerAt ?? conversation.CreatedAt) >= open;
+        var tagged = !comment && adapter.Capabilities.TagWindow is not null && ChannelOutbound.Past(conversation, adapter.Capabilities.Window, clock);
         return new OutboundMessage(message.Id, conversation.Thread ?? "", message.Body)
         {
             File = file,

@@ -183,13 +183,32 @@ public sealed class SignInTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task Signing_in_again_after_half_an_idle_hour_keeps_the_new_session()
+    {
+        // The old session's cookie is due to slide when more than half its idle hour has passed; the
+        // sign-in must not let that slide write the ended session's key over the new one.
+        await using var app = await LayanApp.OnFreshSqliteAsync();
+        using var client = app.Browser();
+        await app.RegisterVerifiedAsync(client, Ana);
+        foreach (var idle in new[] { 31, 45, 59 })
+        {
+            app.Clock.Advance(TimeSpan.FromMinutes(idle));
+            (await client.LoginAsync(Ana)).EnsureSuccessStatusCode();
+            (await client.GetAsync("/api/v1/auth/me", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK, $"signed in again after {idle} idle minutes");
+        }
+        await using var db = app.Database.CreateContext();
+        (await db.Set<UserSession>().CountAsync(Ct)).ShouldBe(1, "each sign-in ended the session before it");
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_session_on_the_server_so_a_copied_cookie_is_useless()
     {
         await using var app = await LayanApp.OnFreshSqliteAsync();
         using var client = app.Browser();
         await app.RegisterVerifiedAsync(client, Ana);
         var login = await client.LoginAsync(Ana);
-        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("layan.session=", StringComparison.Ordinal)).Split(';')[0];
+        // The old session's cookie is deleted and the new one set after it (the last one counts, as in a browser).
+        var cookie = login.Headers.GetValues("Set-Cookie").Last(c => c.StartsWith("layan.session=", StringComparison.Ordinal)).Split(';')[0];
 
         (await client.PostAsync("/api/v1/auth/logout", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 

@@ -90,13 +90,16 @@ internal sealed class PasswordSignIn(
     // The cookie handler keeps the session key the request came with and renews that session, so a
     // key planted in the browser would end up signed in as whoever signs in next (session
     // fixation). The old session ends instead, and a handler of its own, which then finds no
-    // session, stores a new one under a new key.
-    private async Task SignInWithNewSessionAsync(User user, CancellationToken cancellationToken)
+    // session, stores a new one under a new key. The old one is ended through the request's own
+    // handler (its sign-out deletes the row): a handler that only lost its row would still slide
+    // the old cookie over the new one when the response starts (once half the idle time had
+    // passed), signing the person out on their next request.
+    private async Task SignInWithNewSessionAsync(User user)
     {
         var context = http.HttpContext!;
-        if (SessionTicketStore.CurrentSession(context) is { } previous)
+        if (SessionTicketStore.CurrentSession(context) is not null)
         {
-            await db.Set<UserSession>().Where(s => s.Id == previous).ExecuteDeleteAsync(cancellationToken);
+            await context.SignOutAsync(IdentityConstants.ApplicationScheme);
         }
         await using var scope = scopes.CreateAsyncScope();
         var handlers = scope.ServiceProvider.GetRequiredService<IAuthenticationHandlerProvider>();
@@ -125,7 +128,7 @@ internal sealed class PasswordSignIn(
         activity.Record(user.Id, SecurityEvent.SignedIn);
         await activity.RecognizeDeviceAsync(user, alertIfNewDevice, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        await SignInWithNewSessionAsync(user, cancellationToken);
+        await SignInWithNewSessionAsync(user);
         if (http.HttpContext is { } context)
         {
             LocalizationModule.WriteCultureCookie(context, user.Language);

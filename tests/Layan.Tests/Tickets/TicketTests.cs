@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Jobs;
+using Layan.Infrastructure.Tenancy;
 using Layan.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
 namespace Layan.Tests.Tickets;
@@ -498,6 +502,99 @@ public sealed class TicketTests(PostgresServer postgres)
             await LaterAsync(app, ana, TimeSpan.FromMinutes(22)); // to 12:36, past its 12:31 warning and before its 12:46 due
         }
         Kinds(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/3", Ct))).ShouldNotContain("sla_warning");
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task A_warning_switched_on_later_warns_open_tickets_by_email_and_each_reader_may_switch_sla_emails_off(Provider provider)
+    {
+        // Monday 2026-11-23 09:00 UTC; first response due at 11:00. No warning when the tickets are made.
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
+        object Policy(int warn) => new
+        {
+            name = "Standard",
+            targets = new object[] { new { target = "first_response", amount = 2, unit = "hours" } },
+            warnMinutes = warn,
+            isDefault = true,
+        };
+        var policy = (await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", Policy(0)))).GetProperty("id").GetGuid();
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Late parcel" }));
+
+        // Switched on (30 minutes): the open ticket gets a warning timer at 10:30; then brought earlier (90): 09:30.
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/policies/{policy}", Policy(30), Ct));
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/sla/policies/{policy}", Policy(90), Ct));
+        await LaterAsync(app, ana, TimeSpan.FromMinutes(31)); // 09:31
+        Kinds(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).Count(k => k == "sla_warning").ShouldBe(1);
+        // Nobody has the ticket: its Administrator hears of the near breach by email, once.
+        var warned = (await app.EmailsToAsync(Ana)).Where(m => m.Subject == "SLA due soon: CS-000001 in Toko Ana").ToList();
+        warned.Count.ShouldBe(1);
+        warned[0].TextBody.ShouldContain("due in 89 minutes");
+
+        // Ana switches SLA breach emails off: the breach is recorded and told live, but not emailed.
+        var me = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/presence", Ct));
+        me.GetProperty("emailOnSlaBreach").GetBoolean().ShouldBeTrue();
+        me = await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/presence/preferences", new
+        {
+            soundOnMessage = "chime",
+            soundOnAssignment = "bell",
+            browserNotifications = true,
+            emailOnAssignment = true,
+            emailOnMention = true,
+            emailOnSlaBreach = false,
+        }, Ct));
+        me.GetProperty("emailOnSlaBreach").GetBoolean().ShouldBeFalse();
+        me.GetProperty("emailOnSlaWarning").GetBoolean().ShouldBeTrue(); // left out: kept
+        await LaterAsync(app, ana, TimeSpan.FromMinutes(30));
+        await LaterAsync(app, ana, TimeSpan.FromMinutes(30)); // 10:31
+        await LaterAsync(app, ana, TimeSpan.FromMinutes(30)); // 11:01
+        Kinds(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).Count(k => k == "sla_breached").ShouldBe(1);
+        (await app.EmailsToAsync(Ana)).ShouldNotContain(m => m.Subject.StartsWith("SLA breached", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Two_runs_of_one_breach_timer_at_once_record_one_breach_one_event_and_one_email(Provider provider)
+    {
+        // A lease that ran out on a slow node: the same timer runs on two (here eight) at once.
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new
+        {
+            name = "Standard",
+            targets = new object[] { new { target = "first_response", amount = 1, unit = "hours" } },
+            warnMinutes = 0,
+            isDefault = true,
+        }));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Late parcel" }));
+        app.Clock.Advance(TimeSpan.FromMinutes(61));
+        Guid clockId;
+        await using (var db = app.Database.CreateContext())
+        {
+            clockId = await db.Set<Layan.Features.Tickets.Sla.TicketSlaClock>().IgnoreQueryFilters().Select(c => c.Id).SingleAsync(Ct);
+        }
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(id);
+            var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+            await scope.ServiceProvider.GetRequiredService<Layan.Features.Tickets.Sla.SlaEngine>().NoticeAsync(clockId, Layan.Features.Tickets.Sla.SlaEngine.BreachKind, Ct);
+            // What the due-work runner does after the handler: save, and commit the handler's transaction.
+            await db.SaveChangesAsync(Ct);
+            await db.Database.CurrentTransaction!.CommitAsync(Ct);
+        }, Ct)));
+        (await app.EmailsToAsync(Ana)).Count(m => m.Subject == "SLA breached: CS-000001 in Toko Ana").ShouldBe(1);
+        await (LaterAsync(app, ana, TimeSpan.Zero));
+        var ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        Kinds(ticket).Count(k => k == "sla_breached").ShouldBe(1);
+        await using (var db = app.Database.CreateContext())
+        {
+            (await db.Set<Layan.Features.Realtime.StoredEvent>().IgnoreQueryFilters().CountAsync(e => e.Type == "ticket.sla", Ct)).ShouldBe(1);
+        }
     }
 
     private static async Task LaterAsync(LayanApp app, HttpClient ana, TimeSpan by)

@@ -49,7 +49,7 @@ internal static class InboxEndpoints
         workspace.MapGet("/presence", PresenceAsync).WithSummary("My presence, capacity, load and notification preferences.");
         workspace.MapPut("/presence", SetPresenceAsync).WithSummary("`{presence}`: online, away or offline.");
         workspace.MapPost("/presence/heartbeat", HeartbeatAsync).WithSummary("`{idleSeconds}`: the open inbox keeps me online; idle past the setting makes me away.");
-        workspace.MapPut("/presence/preferences", PreferencesAsync).WithSummary("NOT-1: `{soundOnMessage, soundOnAssignment, browserNotifications, emailOnAssignment, emailOnMention}`.");
+        workspace.MapPut("/presence/preferences", PreferencesAsync).WithSummary("NOT-1: `{soundOnMessage, soundOnAssignment, browserNotifications, emailOnAssignment, emailOnMention, emailOnSlaWarning?, emailOnSlaBreach?}`.");
         workspace.MapPut("/agents/{userId:guid}/capacity", CapacityAsync).WithSummary("`{capacity}`: an agent's capacity (null: the default) (Supervisors).");
         workspace.MapGet("/settings/inbox", InboxSettingsAsync).WithSummary("Default capacity, reassign-after and away-after minutes, the widget's pre-chat fields.");
         workspace.MapPut("/settings/inbox", SetInboxSettingsAsync).WithSummary("Set them (Supervisors).");

@@ -241,6 +241,11 @@ internal sealed class AgentState : IWorkspaceOwned
     public bool EmailOnAssignment { get; set; } = true;
 
     public bool EmailOnMention { get; set; } = true;
+
+    /// <summary>TKT-6 near-breach and breach emails of the tickets this agent hears about.</summary>
+    public bool EmailOnSlaWarning { get; set; } = true;
+
+    public bool EmailOnSlaBreach { get; set; } = true;
 }
 
 /// <summary>NOT-1: the sounds an agent can choose (files under wwwroot/sounds), or none.</summary>
@@ -362,6 +367,8 @@ internal sealed class AgentStateConfiguration : IEntityTypeConfiguration<AgentSt
         builder.Property(a => a.Presence).HasMaxLength(10);
         builder.Property(a => a.SoundOnMessage).HasMaxLength(10);
         builder.Property(a => a.SoundOnAssignment).HasMaxLength(10);
+        builder.Property(a => a.EmailOnSlaWarning).HasDefaultValue(true);
+        builder.Property(a => a.EmailOnSlaBreach).HasDefaultValue(true);
         builder.HasOne<Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<User>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
     }

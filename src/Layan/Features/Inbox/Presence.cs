@@ -11,11 +11,14 @@ namespace Layan.Features.Inbox;
 /// <summary>An agent's presence and preferences as their inbox shows them.</summary>
 internal sealed record AgentSettings(
     string Presence, bool Online, int Capacity, int OpenCount, string SoundOnMessage, string SoundOnAssignment,
-    bool BrowserNotifications, bool EmailOnAssignment, bool EmailOnMention);
+    bool BrowserNotifications, bool EmailOnAssignment, bool EmailOnMention, bool EmailOnSlaWarning, bool EmailOnSlaBreach);
 
 internal sealed record PresenceEvent(Guid UserId, string Presence);
 
-internal sealed record NotificationPreferences(string? SoundOnMessage, string? SoundOnAssignment, bool BrowserNotifications, bool EmailOnAssignment, bool EmailOnMention);
+/// <summary>What an agent sets; the SLA email choices, left out, stay as they are (clients older than them keep working).</summary>
+internal sealed record NotificationPreferences(
+    string? SoundOnMessage, string? SoundOnAssignment, bool BrowserNotifications, bool EmailOnAssignment, bool EmailOnMention,
+    bool? EmailOnSlaWarning = null, bool? EmailOnSlaBreach = null);
 
 /// <summary>The inbox settings a Supervisor sets (INB-3 capacity, ★ self-healing, presence idle).</summary>
 internal sealed record InboxSettings(int DefaultCapacity, int? ReassignAfterMinutes, int AwayAfterMinutes, bool WidgetAskName, bool WidgetAskEmail, bool WidgetAskDepartment, bool IdentityVerification);
@@ -79,6 +82,8 @@ internal sealed class Presence(LayanDbContext db, AgentLoad load, Router router,
         state.BrowserNotifications = preferences.BrowserNotifications;
         state.EmailOnAssignment = preferences.EmailOnAssignment;
         state.EmailOnMention = preferences.EmailOnMention;
+        state.EmailOnSlaWarning = preferences.EmailOnSlaWarning ?? state.EmailOnSlaWarning;
+        state.EmailOnSlaBreach = preferences.EmailOnSlaBreach ?? state.EmailOnSlaBreach;
         await db.SaveChangesAsync(cancellationToken);
         return Settings(access, state);
     }
@@ -163,5 +168,5 @@ internal sealed class Presence(LayanDbContext db, AgentLoad load, Router router,
 
     private AgentSettings Settings(WorkspaceMembership access, AgentState s) =>
         new(s.Presence, IsOnline(s), s.Capacity ?? access.Workspace.DefaultCapacity, s.OpenCount, s.SoundOnMessage, s.SoundOnAssignment,
-            s.BrowserNotifications, s.EmailOnAssignment, s.EmailOnMention);
+            s.BrowserNotifications, s.EmailOnAssignment, s.EmailOnMention, s.EmailOnSlaWarning, s.EmailOnSlaBreach);
 }

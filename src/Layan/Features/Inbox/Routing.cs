@@ -46,8 +46,8 @@ internal sealed class AgentLoad(LayanDbContext db, TenantContext tenant)
     public Task EnsureAsync(Guid userId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync(
             $"""
-            INSERT INTO "AgentStates" ("WorkspaceId", "UserId", "Presence", "OpenCount", "LastAssignedSeq", "SoundOnMessage", "SoundOnAssignment", "BrowserNotifications", "EmailOnAssignment", "EmailOnMention")
-            VALUES ({Workspace}, {userId}, {PresenceStatus.Offline}, 0, 0, {Sounds.Chime}, {Sounds.Bell}, {true}, {true}, {true}) ON CONFLICT DO NOTHING
+            INSERT INTO "AgentStates" ("WorkspaceId", "UserId", "Presence", "OpenCount", "LastAssignedSeq", "SoundOnMessage", "SoundOnAssignment", "BrowserNotifications", "EmailOnAssignment", "EmailOnMention", "EmailOnSlaWarning", "EmailOnSlaBreach")
+            VALUES ({Workspace}, {userId}, {PresenceStatus.Offline}, 0, 0, {Sounds.Chime}, {Sounds.Bell}, {true}, {true}, {true}, {true}, {true}) ON CONFLICT DO NOTHING
             """,
             cancellationToken);
 

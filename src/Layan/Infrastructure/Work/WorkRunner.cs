@@ -129,6 +129,12 @@ internal sealed partial class WorkRunner<T>(
             // Guarded by the lease token: if the lease was lost meanwhile, this save fails and the
             // handler's own changes go with it; the new holder's run is the one that counts.
             await db.SaveChangesAsync(cancellationToken);
+            // A handler that opened a transaction (to decide and record in one step) has the
+            // completion in it too: both commit here, or neither (disposing the scope rolls back).
+            if (db.Database.CurrentTransaction is { } open)
+            {
+                await open.CommitAsync(cancellationToken);
+            }
         }
         catch (DbUpdateConcurrencyException)
         {

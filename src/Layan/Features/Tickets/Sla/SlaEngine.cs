@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Layan.Features.Inbox;
 using Layan.Features.Realtime;
 using Layan.Features.Workspaces;
 using Layan.Infrastructure.Db;
@@ -10,6 +11,8 @@ using Layan.Infrastructure.Work;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Layan.Features.Tickets.Sla;
 
@@ -32,14 +35,15 @@ internal sealed class SlaEngine(
     /// <summary>How many clocks one pass of <see cref="RecountAsync"/> reads, counts and writes at a time.</summary>
     public const int RecountBatch = 2000;
 
-    // Rows per multi-row UPDATE: two parameters each, well inside SQLite's and PostgreSQL's limits.
+    // Rows per multi-row statement on SQLite: two parameters each (four for timers), well inside its limit.
     private const int RowsPerStatement = 1000;
 
     /// <summary>
     /// A calendar or a policy changed: every running clock of the open tickets under these policies
-    /// is counted again from its start, in batches read by key and written set-based (one
-    /// multi-row UPDATE for the clocks and one per timer kind), so a million tickets do not make a
-    /// million round trips or a million tracked entities. Clocks whose target no longer applies
+    /// is counted again from its start, in batches read by key and written set-based (one UPDATE
+    /// for the clocks and one upsert per timer kind), so a million tickets do not make a million
+    /// round trips or a million tracked entities. Timers move with their dues, and a warning
+    /// switched on or brought earlier gets or moves its timer. Clocks whose target no longer applies
     /// stop; targets that apply now and never ran start through the per-ticket path. Returns how
     /// many clocks were counted. Runs in the caller's transaction.
     /// </summary>
@@ -81,10 +85,10 @@ internal sealed class SlaEngine(
                 var moved = dues.Where(d => d.Due is not null).Select(d => (d.Id, d.Due!.Value)).ToList();
                 var stopped = dues.Where(d => d.Due is null).Select(d => d.Id).ToList();
                 await SetDuesAsync(moved, cancellationToken);
-                await MoveTimersAsync(workspace, BreachKind, [.. batch.Where(r => r.BreachedAt is null).Join(moved, r => r.Id, m => m.Id, (_, m) => m)], TimeSpan.Zero, cancellationToken);
+                await SetTimersAsync(workspace, BreachKind, [.. batch.Where(r => r.BreachedAt is null).Join(moved, r => r.Id, m => m.Id, (_, m) => m)], TimeSpan.Zero, cancellationToken);
                 if (policy.WarnMinutes > 0)
                 {
-                    await MoveTimersAsync(workspace, WarningKind, [.. batch.Where(r => r.WarnedAt is null && r.BreachedAt is null).Join(moved, r => r.Id, m => m.Id, (_, m) => m)],
+                    await SetTimersAsync(workspace, WarningKind, [.. batch.Where(r => r.WarnedAt is null && r.BreachedAt is null).Join(moved, r => r.Id, m => m.Id, (_, m) => m)],
                         TimeSpan.FromMinutes(policy.WarnMinutes), cancellationToken);
                 }
                 await StopManyAsync(workspace, stopped, cancellationToken);
@@ -104,29 +108,65 @@ internal sealed class SlaEngine(
         "WHERE t.\"PolicyId\" = {0} AND t.\"Status\" NOT IN ('resolved', 'closed') AND c.\"MetAt\" IS NULL AND NOT c.\"Stopped\" " +
         "AND c.\"PausedSince\" IS NULL AND c.\"Id\" > {1} ORDER BY c.\"Id\" LIMIT {2}";
 
-    private Task SetDuesAsync(List<(Guid Id, DateTime Due)> moved, CancellationToken cancellationToken) =>
-        UpdateManyAsync(moved, (id, due) => (id, due),
-            "WITH v(\"Id\", \"Due\") AS (VALUES {rows}) UPDATE \"TicketSlaClocks\" SET \"DueAt\" = v.\"Due\" FROM v WHERE \"TicketSlaClocks\".\"Id\" = v.\"Id\"",
-            cancellationToken);
-
-    // The timers of these clocks move to their new dues (less the lead); a timer that already ran is armed again.
-    private Task MoveTimersAsync(string workspace, string kind, List<(Guid Id, DateTime Due)> moved, TimeSpan lead, CancellationToken cancellationToken) =>
-        UpdateManyAsync(moved, (id, due) => ($"{workspace}:{kind}:{id:N}", due - lead),
-            string.Concat(
-                "WITH v(\"Key\", \"Due\") AS (VALUES {rows}) UPDATE \"DueWork\" SET \"DueAt\" = v.\"Due\", \"State\" = 'Pending', \"Attempts\" = 0, ",
-                "\"CompletedAt\" = NULL, \"LastError\" = NULL, \"LeaseToken\" = NULL, \"LeaseUntil\" = NULL FROM v WHERE \"DueWork\".\"Key\" = v.\"Key\""),
-            cancellationToken);
-
-    private async Task UpdateManyAsync<TKey>(List<(Guid Id, DateTime Due)> rows, Func<Guid, DateTime, (TKey Key, DateTime Due)> shape, string sql, CancellationToken cancellationToken)
-        where TKey : notnull
+    // The new dues of a batch: one statement with two array parameters on PostgreSQL (no SQL text
+    // to build or parse per row), multi-row VALUES on SQLite.
+    private async Task SetDuesAsync(List<(Guid Id, DateTime Due)> moved, CancellationToken cancellationToken)
     {
-        foreach (var chunk in rows.Chunk(RowsPerStatement))
+        if (moved.Count == 0)
         {
-            var values = string.Join(", ", chunk.Select((_, i) => $"({{{2 * i}}}, {{{(2 * i) + 1}}})"));
-            var parameters = chunk.SelectMany(r => { var (key, due) = shape(r.Id, r.Due); return new object[] { key, due }; }).ToArray();
-            await db.Database.ExecuteSqlRawAsync(sql.Replace("{rows}", values, StringComparison.Ordinal), parameters, cancellationToken);
+            return;
+        }
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync(
+                "UPDATE \"TicketSlaClocks\" SET \"DueAt\" = v.due FROM unnest({0}, {1}) AS v(id, due) WHERE \"TicketSlaClocks\".\"Id\" = v.id",
+                [Array("ids", NpgsqlDbType.Uuid, moved.Select(m => m.Id)), Array("dues", NpgsqlDbType.TimestampTz, moved.Select(m => m.Due))],
+                cancellationToken);
+            return;
+        }
+        foreach (var chunk in moved.Chunk(RowsPerStatement))
+        {
+            // Only placeholders go into the text; the values are parameters.
+            var sql = $"WITH v(\"Id\", \"Due\") AS (VALUES {string.Join(", ", chunk.Select((_, i) => $"({{{2 * i}}}, {{{(2 * i) + 1}}})"))}) " +
+                "UPDATE \"TicketSlaClocks\" SET \"DueAt\" = v.\"Due\" FROM v WHERE \"TicketSlaClocks\".\"Id\" = v.\"Id\"";
+            await db.Database.ExecuteSqlRawAsync(sql, chunk.SelectMany(r => new object[] { r.Id, r.Due }), cancellationToken);
         }
     }
+
+    // The timers of these clocks move to their new dues (less the lead), armed again if they already
+    // ran, and made where there is none (a warning switched on, or a lead that grew after it fired).
+    private async Task SetTimersAsync(string workspace, string kind, List<(Guid Id, DateTime Due)> clocks, TimeSpan lead, CancellationToken cancellationToken)
+    {
+        if (clocks.Count == 0)
+        {
+            return;
+        }
+        const string Columns = "(\"Id\", \"Kind\", \"Payload\", \"Key\", \"DueAt\", \"WorkspaceId\", \"CreatedAt\", \"State\", \"Attempts\")";
+        const string Rearm = " ON CONFLICT (\"Key\") DO UPDATE SET \"DueAt\" = excluded.\"DueAt\", \"State\" = 'Pending', \"Attempts\" = 0, " +
+            "\"CompletedAt\" = NULL, \"LastError\" = NULL, \"LeaseToken\" = NULL, \"LeaseUntil\" = NULL";
+        var rows = clocks.Select(c => (Id: Guid.CreateVersion7(), Payload: JsonSerializer.Serialize(new ClockRef(c.Id), JsonSerializerOptions.Web),
+            Key: $"{workspace}:{kind}:{c.Id:N}", Due: c.Due - lead)).ToList();
+        object[] shared = [kind, tenant.WorkspaceId!.Value, clock.GetUtcNow().UtcDateTime];
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync(
+                $"INSERT INTO \"DueWork\" {Columns} SELECT v.id, {{0}}, v.payload, v.key, v.due, {{1}}, {{2}}, 'Pending', 0 " +
+                $"FROM unnest({{3}}, {{4}}, {{5}}, {{6}}) AS v(id, payload, key, due){Rearm}",
+                [.. shared, Array("ids", NpgsqlDbType.Uuid, rows.Select(r => r.Id)), Array("payloads", NpgsqlDbType.Text, rows.Select(r => r.Payload)),
+                    Array("keys", NpgsqlDbType.Text, rows.Select(r => r.Key)), Array("dues", NpgsqlDbType.TimestampTz, rows.Select(r => r.Due))],
+                cancellationToken);
+            return;
+        }
+        foreach (var chunk in rows.Chunk(RowsPerStatement / 2))
+        {
+            var values = string.Join(", ", chunk.Select((_, i) => $"({{{3 + (4 * i)}}}, {{0}}, {{{4 + (4 * i)}}}, {{{5 + (4 * i)}}}, {{{6 + (4 * i)}}}, {{1}}, {{2}}, 'Pending', 0)"));
+            var sql = $"INSERT INTO \"DueWork\" {Columns} VALUES {values}{Rearm}";
+            await db.Database.ExecuteSqlRawAsync(sql, [.. shared, .. chunk.SelectMany(r => new object[] { r.Id, r.Payload, r.Key, r.Due })], cancellationToken);
+        }
+    }
+
+    private static NpgsqlParameter Array<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
+        new(name, NpgsqlDbType.Array | type) { Value = values.ToArray() };
 
     private async Task StopManyAsync(string workspace, List<Guid> stopped, CancellationToken cancellationToken)
     {
@@ -288,16 +328,25 @@ internal sealed class SlaEngine(
         }
     }
 
-    /// <summary>A warning or breach timer fired: recorded once, only if the clock is still running and due.</summary>
+    /// <summary>
+    /// A warning or breach timer fired: recorded once, only if the clock is still running and due.
+    /// Runs in a transaction of its own that the due-work runner commits with the timer's
+    /// completion; the notice is claimed by a conditional update, so of two runs that both read the
+    /// clock unnoticed (a lease that ran out on a slow node) only one records it, emails and tells.
+    /// </summary>
     public async Task NoticeAsync(Guid clockId, string kind, CancellationToken cancellationToken)
     {
-        var row = await db.Set<TicketSlaClock>().SingleOrDefaultAsync(c => c.Id == clockId, cancellationToken);
+        if (db.Database.CurrentTransaction is null)
+        {
+            await db.Database.BeginTransactionAsync(cancellationToken);
+        }
+        var row = await db.Set<TicketSlaClock>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == clockId, cancellationToken);
         var now = clock.GetUtcNow();
         if (row is not { Running: true, PausedSince: null, DueAt: { } due })
         {
             return;
         }
-        var ticket = await db.Set<Ticket>().SingleAsync(t => t.Id == row.TicketId, cancellationToken);
+        var ticket = await db.Set<Ticket>().AsNoTracking().SingleAsync(t => t.Id == row.TicketId, cancellationToken);
         var breach = kind == BreachKind;
         if (breach ? row.BreachedAt is not null || due > now : row.WarnedAt is not null || row.BreachedAt is not null)
         {
@@ -320,13 +369,13 @@ internal sealed class SlaEngine(
                 return;
             }
         }
-        if (breach)
+        var unnoticed = db.Set<TicketSlaClock>().Where(c => c.Id == row.Id && c.BreachedAt == null);
+        var claimed = breach
+            ? await unnoticed.ExecuteUpdateAsync(u => u.SetProperty(c => c.BreachedAt, now), cancellationToken)
+            : await unnoticed.Where(c => c.WarnedAt == null).ExecuteUpdateAsync(u => u.SetProperty(c => c.WarnedAt, now), cancellationToken);
+        if (claimed == 0)
         {
-            row.BreachedAt = now;
-        }
-        else
-        {
-            row.WarnedAt = now;
+            return;
         }
         db.Add(new TicketEvent
         {
@@ -336,35 +385,43 @@ internal sealed class SlaEngine(
             Data = JsonSerializer.Serialize(new { target = row.Target, cycle = row.Cycle, due }, JsonSerializerOptions.Web),
         });
         await events.AppendAsync("ticket.sla", new SlaNoticeEvent(ticket.Id, ticket.Number, row.Target, row.Cycle, breach ? "breach" : "warning", due), cancellationToken);
-        if (breach)
-        {
-            await MailBreachAsync(ticket, row.Target, cancellationToken);
-        }
+        await MailNoticeAsync(ticket, row.Target, breach, due - now, cancellationToken);
     }
 
     /// <summary>
-    /// NOT-1's SLA-breach email, in the same transaction as the breach (so once): to the ticket's
-    /// assignee, or, while nobody has it, to the workspace's Administrators and Supervisors.
+    /// NOT-1's SLA emails, in the same transaction as the notice (so once): to the ticket's assignee,
+    /// or, while nobody has it, to the workspace's Administrators and Supervisors; each reader may
+    /// switch warnings and breaches off in their notification preferences.
     /// </summary>
-    private async Task MailBreachAsync(Ticket ticket, string target, CancellationToken cancellationToken)
+    private async Task MailNoticeAsync(Ticket ticket, string target, bool breach, TimeSpan left, CancellationToken cancellationToken)
     {
         var members = db.Set<WorkspaceMember>().Where(m => m.WorkspaceId == ticket.WorkspaceId && m.Active);
         members = ticket.AssigneeId is { } assignee
             ? members.Where(m => m.UserId == assignee)
             : members.Where(m => m.Role == WorkspaceRoles.Administrator || m.Role == WorkspaceRoles.Supervisor);
+        var states = db.Set<AgentState>().Where(a => a.WorkspaceId == ticket.WorkspaceId);
+        // No preferences saved yet: the defaults (both on).
+        members = breach
+            ? members.Where(m => !states.Any(a => a.UserId == m.UserId && !a.EmailOnSlaBreach))
+            : members.Where(m => !states.Any(a => a.UserId == m.UserId && !a.EmailOnSlaWarning));
         var recipients = await (from m in members join u in db.Users on m.UserId equals u.Id select u).ToListAsync(cancellationToken);
+        if (recipients.Count == 0)
+        {
+            return;
+        }
         var workspace = await db.Set<Workspace>().Where(w => w.Id == ticket.WorkspaceId).Select(w => w.Name).SingleAsync(cancellationToken);
         var prefix = await db.Set<TicketSettings>().Where(s => s.WorkspaceId == ticket.WorkspaceId).Select(s => s.Prefix).SingleOrDefaultAsync(cancellationToken) ?? "CS";
         foreach (var user in recipients.Where(u => u.Email is not null))
         {
             var targetName = InLanguage(user.Language, () => strings[$"Target.{target}"].Value);
-            mailer.Queue(new EmailTemplate(strings, "Ticket.Breached"), user.Email!, user.Language, new Dictionary<string, string>
+            mailer.Queue(new EmailTemplate(strings, breach ? "Ticket.Breached" : "Ticket.Warned"), user.Email!, user.Language, new Dictionary<string, string>
             {
                 ["name"] = user.FullName,
                 ["workspace"] = workspace,
                 ["ticket"] = Tickets.Key(prefix, ticket.Number),
                 ["subject"] = ticket.Subject,
                 ["target"] = targetName,
+                ["minutes"] = Math.Max(1, (int)Math.Ceiling(left.TotalMinutes)).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 [Mailer.ActionUrl] = publicUrl.Value.Link($"/w/{ticket.WorkspaceId}/tickets/{ticket.Number}"),
             });
         }

@@ -100,6 +100,7 @@ internal static class QueuedWorkConfiguration
         // A node that lost its lease must not overwrite the row another node now holds.
         builder.Property(w => w.LeaseToken).IsConcurrencyToken();
         builder.HasIndex(w => new { w.State, w.DueAt });
-        builder.HasIndex(w => w.LeaseToken);
+        // Only claimed rows (few) are in it: moving, re-arming or completing a row does not touch it.
+        builder.HasIndex(w => w.LeaseToken).HasFilter("\"LeaseToken\" IS NOT NULL");
     }
 }

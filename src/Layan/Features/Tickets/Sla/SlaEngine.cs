@@ -11,8 +11,6 @@ using Layan.Infrastructure.Work;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace Layan.Features.Tickets.Sla;
 
@@ -32,25 +30,21 @@ internal sealed class SlaEngine(
     public const string WarningKind = "sla.warning";
     public const string BreachKind = "sla.breach";
 
-    /// <summary>How many clocks one pass of <see cref="RecountAsync"/> reads, counts and writes at a time.</summary>
-    public const int RecountBatch = 2000;
-
-    // Rows per multi-row statement on SQLite: two parameters each (four for timers), well inside its limit.
-    private const int RowsPerStatement = 1000;
-
     /// <summary>
     /// A calendar or a policy changed: every running clock of the open tickets under these policies
-    /// is counted again from its start, in batches read by key and written set-based (one UPDATE
-    /// for the clocks and one upsert per timer kind), so a million tickets do not make a million
-    /// round trips or a million tracked entities. Timers move with their dues, and a warning
+    /// is counted again from its start, in batches read and written set-based
+    /// (<see cref="RecountStore"/>), so a million tickets do not make a million round trips or a
+    /// million tracked entities. Timers move with their dues, and a warning
     /// switched on or brought earlier gets or moves its timer. Clocks whose target no longer applies
-    /// stop; targets that apply now and never ran start through the per-ticket path. Returns how
-    /// many clocks were counted. Runs in the caller's transaction.
+    /// stop; when the policy's lines changed (<paramref name="linesChanged"/>; a calendar edit
+    /// changes none), targets that apply now and never ran start through the per-ticket path.
+    /// Returns how many clocks were counted. Runs in the caller's transaction.
     /// </summary>
-    public async Task<int> RecountAsync(IReadOnlyList<Guid> policyIds, CancellationToken cancellationToken)
+    public async Task<int> RecountAsync(IReadOnlyList<Guid> policyIds, bool linesChanged, CancellationToken cancellationToken)
     {
         var workspace = (tenant.WorkspaceId ?? throw new InvalidOperationException("Recount inside a workspace.")).ToString("N");
         var counted = 0;
+        var store = RecountStore.For(db, workspace, clock.GetUtcNow().UtcDateTime);
         foreach (var policyId in policyIds)
         {
             // Tracked when the caller edited them: the new hours and lines count.
@@ -61,15 +55,13 @@ internal sealed class SlaEngine(
                 .ToListAsync(cancellationToken)).ToDictionary(d => d.DepartmentId, d => d.Calendar.ToCalendar());
             var lines = policy.TargetList();
             var targets = lines.Distinct().ToDictionary(l => l, l => l.ToTarget());
-            var after = Guid.Empty;
             while (true)
             {
-                var batch = await db.Database.SqlQueryRaw<ClockRow>(RecountQuery, policyId, after, RecountBatch).ToListAsync(cancellationToken);
+                var batch = await store.NextAsync(policyId, cancellationToken);
                 if (batch.Count == 0)
                 {
                     break;
                 }
-                after = batch[^1].Id;
                 // The arithmetic is pure (the calendar is immutable): counted on every core while the database waits.
                 var dues = batch.AsParallel().AsOrdered().Select(row =>
                 {
@@ -82,91 +74,24 @@ internal sealed class SlaEngine(
                     var counted = row.DepartmentId is { } department && byDepartment.TryGetValue(department, out var own) ? own : calendar;
                     return (row.Id, Due: (DateTime?)SlaClock.Due(counted, Utc(row.StartedAt), targets[line], pauses).UtcDateTime);
                 }).ToList();
-                var moved = dues.Where(d => d.Due is not null).Select(d => (d.Id, d.Due!.Value)).ToList();
+                var lead = TimeSpan.FromMinutes(policy.WarnMinutes);
+                var moved = batch.Zip(dues).Where(p => p.Second.Due is not null).Select(p => new CountedClock(
+                    p.First.Id, p.Second.Due!.Value,
+                    p.First.BreachedAt is null ? p.Second.Due : null,
+                    policy.WarnMinutes > 0 && p.First.WarnedAt is null && p.First.BreachedAt is null ? p.Second.Due - lead : null)).ToList();
                 var stopped = dues.Where(d => d.Due is null).Select(d => d.Id).ToList();
-                await SetDuesAsync(moved, cancellationToken);
-                await SetTimersAsync(workspace, BreachKind, [.. batch.Where(r => r.BreachedAt is null).Join(moved, r => r.Id, m => m.Id, (_, m) => m)], TimeSpan.Zero, cancellationToken);
-                if (policy.WarnMinutes > 0)
-                {
-                    await SetTimersAsync(workspace, WarningKind, [.. batch.Where(r => r.WarnedAt is null && r.BreachedAt is null).Join(moved, r => r.Id, m => m.Id, (_, m) => m)],
-                        TimeSpan.FromMinutes(policy.WarnMinutes), cancellationToken);
-                }
+                await store.AddAsync(moved, cancellationToken);
                 await StopManyAsync(workspace, stopped, cancellationToken);
                 counted += batch.Count;
             }
-            await StartNewTargetsAsync(policy, lines, cancellationToken);
+            await store.FlushAsync(cancellationToken);
+            if (linesChanged)
+            {
+                await StartNewTargetsAsync(policy, lines, cancellationToken);
+            }
         }
         return counted;
     }
-
-    // The running, unpaused clocks of one policy's open tickets after an id, in id order (by the
-    // primary key's index: uuid order on PostgreSQL, the stored text's on SQLite; either agrees with its own ">").
-    private const string RecountQuery =
-        "SELECT c.\"Id\" AS \"Id\", c.\"Target\" AS \"Target\", c.\"StartedAt\" AS \"StartedAt\", c.\"Pauses\" AS \"Pauses\", " +
-        "c.\"WarnedAt\" AS \"WarnedAt\", c.\"BreachedAt\" AS \"BreachedAt\", t.\"Severity\" AS \"Severity\", t.\"Priority\" AS \"Priority\", t.\"DepartmentId\" AS \"DepartmentId\" " +
-        "FROM \"TicketSlaClocks\" c JOIN \"Tickets\" t ON t.\"Id\" = c.\"TicketId\" " +
-        "WHERE t.\"PolicyId\" = {0} AND t.\"Status\" NOT IN ('resolved', 'closed') AND c.\"MetAt\" IS NULL AND NOT c.\"Stopped\" " +
-        "AND c.\"PausedSince\" IS NULL AND c.\"Id\" > {1} ORDER BY c.\"Id\" LIMIT {2}";
-
-    // The new dues of a batch: one statement with two array parameters on PostgreSQL (no SQL text
-    // to build or parse per row), multi-row VALUES on SQLite.
-    private async Task SetDuesAsync(List<(Guid Id, DateTime Due)> moved, CancellationToken cancellationToken)
-    {
-        if (moved.Count == 0)
-        {
-            return;
-        }
-        if (db.Database.IsNpgsql())
-        {
-            await db.Database.ExecuteSqlRawAsync(
-                "UPDATE \"TicketSlaClocks\" SET \"DueAt\" = v.due FROM unnest({0}, {1}) AS v(id, due) WHERE \"TicketSlaClocks\".\"Id\" = v.id",
-                [Array("ids", NpgsqlDbType.Uuid, moved.Select(m => m.Id)), Array("dues", NpgsqlDbType.TimestampTz, moved.Select(m => m.Due))],
-                cancellationToken);
-            return;
-        }
-        foreach (var chunk in moved.Chunk(RowsPerStatement))
-        {
-            // Only placeholders go into the text; the values are parameters.
-            var sql = $"WITH v(\"Id\", \"Due\") AS (VALUES {string.Join(", ", chunk.Select((_, i) => $"({{{2 * i}}}, {{{(2 * i) + 1}}})"))}) " +
-                "UPDATE \"TicketSlaClocks\" SET \"DueAt\" = v.\"Due\" FROM v WHERE \"TicketSlaClocks\".\"Id\" = v.\"Id\"";
-            await db.Database.ExecuteSqlRawAsync(sql, chunk.SelectMany(r => new object[] { r.Id, r.Due }), cancellationToken);
-        }
-    }
-
-    // The timers of these clocks move to their new dues (less the lead), armed again if they already
-    // ran, and made where there is none (a warning switched on, or a lead that grew after it fired).
-    private async Task SetTimersAsync(string workspace, string kind, List<(Guid Id, DateTime Due)> clocks, TimeSpan lead, CancellationToken cancellationToken)
-    {
-        if (clocks.Count == 0)
-        {
-            return;
-        }
-        const string Columns = "(\"Id\", \"Kind\", \"Payload\", \"Key\", \"DueAt\", \"WorkspaceId\", \"CreatedAt\", \"State\", \"Attempts\")";
-        const string Rearm = " ON CONFLICT (\"Key\") DO UPDATE SET \"DueAt\" = excluded.\"DueAt\", \"State\" = 'Pending', \"Attempts\" = 0, " +
-            "\"CompletedAt\" = NULL, \"LastError\" = NULL, \"LeaseToken\" = NULL, \"LeaseUntil\" = NULL";
-        var rows = clocks.Select(c => (Id: Guid.CreateVersion7(), Payload: JsonSerializer.Serialize(new ClockRef(c.Id), JsonSerializerOptions.Web),
-            Key: $"{workspace}:{kind}:{c.Id:N}", Due: c.Due - lead)).ToList();
-        object[] shared = [kind, tenant.WorkspaceId!.Value, clock.GetUtcNow().UtcDateTime];
-        if (db.Database.IsNpgsql())
-        {
-            await db.Database.ExecuteSqlRawAsync(
-                $"INSERT INTO \"DueWork\" {Columns} SELECT v.id, {{0}}, v.payload, v.key, v.due, {{1}}, {{2}}, 'Pending', 0 " +
-                $"FROM unnest({{3}}, {{4}}, {{5}}, {{6}}) AS v(id, payload, key, due){Rearm}",
-                [.. shared, Array("ids", NpgsqlDbType.Uuid, rows.Select(r => r.Id)), Array("payloads", NpgsqlDbType.Text, rows.Select(r => r.Payload)),
-                    Array("keys", NpgsqlDbType.Text, rows.Select(r => r.Key)), Array("dues", NpgsqlDbType.TimestampTz, rows.Select(r => r.Due))],
-                cancellationToken);
-            return;
-        }
-        foreach (var chunk in rows.Chunk(RowsPerStatement / 2))
-        {
-            var values = string.Join(", ", chunk.Select((_, i) => $"({{{3 + (4 * i)}}}, {{0}}, {{{4 + (4 * i)}}}, {{{5 + (4 * i)}}}, {{{6 + (4 * i)}}}, {{1}}, {{2}}, 'Pending', 0)"));
-            var sql = $"INSERT INTO \"DueWork\" {Columns} VALUES {values}{Rearm}";
-            await db.Database.ExecuteSqlRawAsync(sql, [.. shared, .. chunk.SelectMany(r => new object[] { r.Id, r.Payload, r.Key, r.Due })], cancellationToken);
-        }
-    }
-
-    private static NpgsqlParameter Array<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
-        new(name, NpgsqlDbType.Array | type) { Value = values.ToArray() };
 
     private async Task StopManyAsync(string workspace, List<Guid> stopped, CancellationToken cancellationToken)
     {

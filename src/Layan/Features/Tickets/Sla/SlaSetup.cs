@@ -108,7 +108,7 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements
             // Tickets count on it through their policy or, whatever their policy, their department.
             var viaDepartment = await db.Set<DepartmentCalendar>().AnyAsync(d => d.CalendarId == row.Id, cancellationToken);
             var policies = await db.Set<SlaPolicy>().Where(p => viaDepartment || p.CalendarId == row.Id).Select(p => p.Id).ToListAsync(cancellationToken);
-            await engine.RecountAsync(policies, cancellationToken);
+            await engine.RecountAsync(policies, linesChanged: false, cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -175,7 +175,7 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements
         }
         audit.Record("sla.department_calendar.changed", $"departments/{departmentId}", new { calendarId = before }, new { calendarId }, actorId: access.Member.UserId.ToString());
         await db.SaveChangesAsync(cancellationToken);
-        await engine.RecountAsync(await db.Set<SlaPolicy>().Select(p => p.Id).ToListAsync(cancellationToken), cancellationToken);
+        await engine.RecountAsync(await db.Set<SlaPolicy>().Select(p => p.Id).ToListAsync(cancellationToken), linesChanged: false, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Result<IReadOnlyList<DepartmentCalendarItem>>.From(await DepartmentCalendarsAsync(access, cancellationToken));
@@ -239,7 +239,7 @@ internal sealed class SlaSetup(LayanDbContext db, SlaEngine engine, Entitlements
         await db.SaveChangesAsync(cancellationToken);
         if (id is not null)
         {
-            await engine.RecountAsync([row.Id], cancellationToken);
+            await engine.RecountAsync([row.Id], linesChanged: true, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

@@ -9,7 +9,7 @@ namespace Layan.Tests.Tickets;
 // Covers TKT-3 end to end: rules saved in order with first-match or all-match, the test panel,
 // rules running on a new inbound conversation (department and queue priority on the conversation,
 // a ticket with the rule's priority, severity, label and assignee, even with Converse as Ticket
-// off), bad input named by field, the Ticket feature's gate and no access across workspaces.
+// off), rules on every message acting on later messages and their tickets, bad input named by field, the Ticket feature's gate and no access across workspaces.
 public sealed class RuleTests(PostgresServer postgres)
 {
     private const string Ana = "ana@example.com";
@@ -18,6 +18,8 @@ public sealed class RuleTests(PostgresServer postgres)
 
     private static readonly string[] RefundWords = ["refund", "money back"];
     private static readonly string[] EmptyWord = [""];
+    private static readonly string[] LawyerWords = ["lawyer"];
+    private static readonly string[] ComplaintWords = ["complaint"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -82,6 +84,59 @@ public sealed class RuleTests(PostgresServer postgres)
         (await ben.PostJsonAsync($"{rules}/test", sample)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Rules_on_every_message_act_on_later_messages_and_their_tickets_while_new_conversation_rules_do_not(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var app = new LayanApp(database, LayanApp.ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        await ana.SubscribeAsync(id, "ticket");
+        var angry = (await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/labels", new { name = "Angry", colour = "#B91C1C" }))).GetProperty("id").GetGuid();
+        var rules = $"/api/v1/workspaces/{id}/settings/tickets/rules";
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync(rules, new { name = "Refunds", conditions = new { keywords = RefundWords }, actions = new { createTicket = true } }));
+        var escalate = await SuccessAssertions.OkAsync(await ana.PostJsonAsync(rules, new
+        {
+            name = "Lawyers",
+            conditions = new { keywords = LawyerWords, on = "every_message" },
+            actions = new { priority = "urgent", severity = 1, labelId = angry },
+        }));
+        escalate.GetProperty("conditions").GetProperty("on").GetString().ShouldBe("every_message");
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync(rules, new { name = "Complaints", conditions = new { keywords = ComplaintWords, on = "every_message" }, actions = new { createTicket = true } }));
+
+        // The test panel, as a later message: only the every-message rules are read.
+        (await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{rules}/test", new { text = "refund", followUp = true }))).GetProperty("fired").GetArrayLength().ShouldBe(0);
+        (await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"{rules}/test", new { text = "my lawyer", followUp = true }))).GetProperty("fired")
+            .EnumerateArray().Select(r => r.GetProperty("name").GetString()).ShouldBe(["Lawyers"]);
+
+        // A refund chat makes ticket 1 (medium, severity 3); the customer's later threat escalates the ticket and labels the conversation.
+        using var visitor = app.Browser();
+        var chat = await visitor.StartChatAsync(id, "Please refund order 77");
+        (await visitor.AsVisitorAsync(chat, HttpMethod.Post, "messages", new { body = "or I call my lawyer" })).EnsureSuccessStatusCode();
+        var ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        ticket.GetProperty("summary").GetProperty("priority").GetString().ShouldBe("urgent");
+        ticket.GetProperty("summary").GetProperty("severity").GetInt32().ShouldBe(1);
+        ticket.GetProperty("labelIds").EnumerateArray().Select(l => l.GetGuid()).ShouldBe([angry]);
+        ticket.GetProperty("timeline").EnumerateArray().Count(e => e.GetProperty("kind").GetString() == "rules_applied").ShouldBe(2);
+        (await ana.ConversationAsync(id, chat.ConversationId)).GetProperty("labelIds").EnumerateArray().Select(l => l.GetGuid()).ShouldBe([angry]);
+        // Said again: nothing left to change, nothing recorded; "refund" later in the chat is not a new conversation.
+        (await visitor.AsVisitorAsync(chat, HttpMethod.Post, "messages", new { body = "my lawyer, and a refund" })).EnsureSuccessStatusCode();
+        ticket = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct));
+        ticket.GetProperty("timeline").EnumerateArray().Count(e => e.GetProperty("kind").GetString() == "rules_applied").ShouldBe(2);
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(1);
+
+        // A chat without a ticket: a later complaint makes one, linked to it.
+        using var other = app.Browser();
+        var hello = await other.StartChatAsync(id, "Hello there");
+        (await other.AsVisitorAsync(hello, HttpMethod.Post, "messages", new { body = "This is a formal complaint" })).EnsureSuccessStatusCode();
+        var made = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct));
+        made.GetProperty("summary").GetProperty("subject").GetString().ShouldBe("This is a formal complaint");
+        made.GetProperty("conversationIds").EnumerateArray().Select(c => c.GetGuid()).ShouldBe([hello.ConversationId]);
+    }
+
     [Fact]
     public async Task Bad_rules_are_named_by_field_and_nothing_is_saved_nor_seen_across_workspaces()
     {
@@ -98,11 +153,11 @@ public sealed class RuleTests(PostgresServer postgres)
         var bad = await ana.PostJsonAsync(rules, new
         {
             name = " ",
-            conditions = new { channel = "pigeon", keywords = EmptyWord, contact = "not-a-contact", departmentId = Guid.NewGuid(), calendarId = Guid.NewGuid() },
+            conditions = new { channel = "pigeon", keywords = EmptyWord, contact = "not-a-contact", departmentId = Guid.NewGuid(), calendarId = Guid.NewGuid(), on = "sometimes" },
             actions = new { priority = "asap", severity = 0, labelId = Guid.NewGuid(), departmentId = Guid.NewGuid(), assigneeId = Guid.NewGuid() },
         });
         (await bad.ShouldBeProblemAsync(HttpStatusCode.BadRequest)).GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe(
-            ["name", "conditions.channel", "conditions.keywords", "conditions.contact", "conditions.departmentId", "conditions.calendarId",
+            ["name", "conditions.channel", "conditions.keywords", "conditions.contact", "conditions.departmentId", "conditions.calendarId", "conditions.on",
                 "actions.priority", "actions.severity", "actions.labelId", "actions.departmentId", "actions.assigneeId"],
             ignoreOrder: true);
         (await (await ana.PostJsonAsync(rules, new { name = "Nothing", conditions = new { channel = "email" } })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))

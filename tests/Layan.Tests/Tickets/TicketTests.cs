@@ -114,7 +114,7 @@ public sealed class TicketTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task Saved_views_are_each_member_s_own_and_bulk_changes_check_first_then_apply_ticket_by_ticket()
+    public async Task Saved_views_are_each_member_s_own_or_shared_by_a_manager_and_bulk_changes_check_first_then_apply_ticket_by_ticket()
     {
         await using var database = await TestDatabase.CreateAsync(Provider.Sqlite, postgres);
         await using var workspace = await WorkspaceWithTicketsAsync(database);
@@ -133,6 +133,21 @@ public sealed class TicketTests(PostgresServer postgres)
         (await SuccessAssertions.OkAsync(await ben.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).GetArrayLength().ShouldBe(0, "views are their owner's");
         (await ben.DeleteAsync($"/api/v1/workspaces/{id}/tickets/views/{view.GetProperty("id").GetGuid()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).GetArrayLength().ShouldBe(1);
+        (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Long", search = new string('x', 201) })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
+            .GetProperty("code").GetString().ShouldBe("search_too_long");
+
+        // Shared with the workspace by its Administrator: Ben reads it ("mine" in it is Ben), but may neither share one nor delete it.
+        var shared = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Team queue", assignee = "me", shared = true }));
+        var seen = (await SuccessAssertions.OkAsync(await ben.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).EnumerateArray().Single();
+        (seen.GetProperty("name").GetString(), seen.GetProperty("shared").GetBoolean(), seen.GetProperty("mine").GetBoolean()).ShouldBe(("Team queue", true, false));
+        (await (await ben.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Mine for all", shared = true })).ShouldBeProblemAsync(HttpStatusCode.Forbidden))
+            .GetProperty("code").GetString().ShouldBe("view_share_denied");
+        (await ben.DeleteAsync($"/api/v1/workspaces/{id}/tickets/views/{shared.GetProperty("id").GetGuid()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await SuccessAssertions.OkAsync(await ben.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Mine alone" }))).GetProperty("mine").GetBoolean().ShouldBeTrue();
+        (await SuccessAssertions.OkAsync(await ben.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).EnumerateArray().Select(v => v.GetProperty("name").GetString())
+            .ShouldBe(["Mine alone", "Team queue"], "my own first, then the shared ones");
+        (await ana.DeleteAsync($"/api/v1/workspaces/{id}/tickets/views/{shared.GetProperty("id").GetGuid()}", Ct)).EnsureSuccessStatusCode();
+        (await SuccessAssertions.OkAsync(await ben.GetAsync($"/api/v1/workspaces/{id}/tickets/views", Ct))).GetArrayLength().ShouldBe(1);
 
         // A malformed change touches nothing.
         (await (await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/bulk", new { numbers = OneAndTwo, status = "done" })).ShouldBeProblemAsync(HttpStatusCode.BadRequest))
@@ -434,6 +449,7 @@ public sealed class TicketTests(PostgresServer postgres)
         var policy = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new { name = "P", targets = new[] { new { target = "resolve", amount = 1, unit = "businessDays" } } }));
         var entry = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "+6281234567890" }));
         await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Ana's ticket" }));
+        var view = await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets/views", new { name = "Everyone's", shared = true }));
 
         using var eve = app.Browser();
         await app.RegisterVerifiedAsync(eve, Eve);
@@ -454,6 +470,9 @@ public sealed class TicketTests(PostgresServer postgres)
         (await eve.PutAsJsonAsync($"/api/v1/workspaces/{own}/sla/policies/{policy.GetProperty("id").GetGuid()}", new { name = "X", targets = Array.Empty<object>() }, Ct))
             .StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await eve.DeleteAsync($"/api/v1/workspaces/{own}/settings/tickets/blacklist/{entry.GetProperty("id").GetGuid()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        // A view shared in Ana's workspace is shared there only.
+        (await SuccessAssertions.OkAsync(await eve.GetAsync($"/api/v1/workspaces/{own}/tickets/views", Ct))).GetArrayLength().ShouldBe(0);
+        (await eve.DeleteAsync($"/api/v1/workspaces/{own}/tickets/views/{view.GetProperty("id").GetGuid()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await eve.PostJsonAsync($"/api/v1/workspaces/{own}/tickets", new { subject = "x", policyId = policy.GetProperty("id").GetGuid() })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         // Numbers are per workspace: Eve's first ticket is number 1 too, and Ana's stays hers.

@@ -10,8 +10,8 @@ internal interface IConversationHook
     /// <summary>A customer started a new inbound conversation.</summary>
     Task StartedAsync(Conversation conversation, Contact contact, string? firstMessage, CancellationToken cancellationToken);
 
-    /// <summary>The customer wrote again; <paramref name="automatic"/> for auto-replies (out of office), which resume nothing.</summary>
-    Task CustomerWroteAsync(Conversation conversation, bool automatic, CancellationToken cancellationToken);
+    /// <summary>The customer wrote <paramref name="text"/> again; <paramref name="automatic"/> for auto-replies (out of office), which resume nothing.</summary>
+    Task CustomerWroteAsync(Conversation conversation, Contact contact, string? text, bool automatic, CancellationToken cancellationToken);
 
     /// <summary>Staff answered publicly (not a note).</summary>
     Task AgentRepliedAsync(Conversation conversation, Guid agentId, CancellationToken cancellationToken);

@@ -233,7 +233,7 @@ internal sealed class Conversations(
             }
             foreach (var hook in hooks)
             {
-                await hook.CustomerWroteAsync(conversation, automatic: false, cancellationToken);
+                await hook.CustomerWroteAsync(conversation, contact, body, automatic: false, cancellationToken);
             }
             return Item(message, contact.Name);
         }, cancellationToken);
@@ -265,7 +265,7 @@ internal sealed class Conversations(
                 }
                 foreach (var hook in hooks)
                 {
-                    await hook.CustomerWroteAsync(existing, received.Automatic, cancellationToken);
+                    await hook.CustomerWroteAsync(existing, contact, text, received.Automatic, cancellationToken);
                 }
                 return Item(message, contact.Name);
             }, cancellationToken);

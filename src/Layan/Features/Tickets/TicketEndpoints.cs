@@ -37,9 +37,9 @@ internal static class TicketEndpoints
         var workspace = app.MapApiGroup("workspaces", "Tickets").RequireAuthorization().MapGroup("/{id:guid}");
         workspace.MapGet("/tickets", ListAsync).WithSummary("Tickets: `status` (a status or `active`), `priority`, `assignee` (me, none, a user id), `breached`, `q` (number or subject), `page` (X-2).");
         workspace.MapPost("/tickets", CreateAsync).WithSummary("`{subject, description, status, priority, severity, assigneeId, departmentId, labelIds, conversationId, policyId}` (needs the Ticket feature).");
-        workspace.MapGet("/tickets/views", ViewsAsync).WithSummary("My saved ticket views.");
-        workspace.MapPost("/tickets/views", SaveViewAsync).WithSummary("`{name, status, priority, assignee, breached, search}`: save a view (mine alone).");
-        workspace.MapDelete("/tickets/views/{viewId:guid}", DeleteViewAsync).WithSummary("Delete one of my views.");
+        workspace.MapGet("/tickets/views", ViewsAsync).WithSummary("My saved ticket views, then the workspace's shared ones.");
+        workspace.MapPost("/tickets/views", SaveViewAsync).WithSummary("`{name, status, priority, assignee, breached, search, shared}`: save a view (mine alone, or shared with the workspace by those who manage tickets).");
+        workspace.MapDelete("/tickets/views/{viewId:guid}", DeleteViewAsync).WithSummary("Delete one of my views, or a shared one (those who manage tickets).");
         workspace.MapPost("/tickets/bulk", BulkAsync).WithSummary("`{numbers, status, priority, assigneeId, unassign}`: change up to 100 tickets; answers `{changed, failed: [{number, code}]}`.");
         workspace.MapGet("/tickets/{number:long}", DetailAsync).WithSummary("One ticket by number: fields, links, SLA clocks, timeline.");
         workspace.MapPatch("/tickets/{number:long}", UpdateAsync).WithSummary("Change any of the fields (`unassign: true` clears the assignee); TKT-4 decides who may.");
@@ -73,7 +73,7 @@ internal static class TicketEndpoints
     /// <summary>The HTTP status of a ticket failure (docs/api.md lists it per code).</summary>
     internal static int StatusOf(Failure failure) => failure.Code switch
     {
-        WorkspaceErrors.Forbidden or TicketErrors.AccessDenied => StatusCodes.Status403Forbidden,
+        WorkspaceErrors.Forbidden or TicketErrors.AccessDenied or TicketErrors.ViewShareDenied => StatusCodes.Status403Forbidden,
         TicketErrors.FeatureRequired => StatusCodes.Status402PaymentRequired,
         TicketErrors.Changed or TicketErrors.BlacklistDuplicate or TicketErrors.ViewNameTaken or SlaSetupErrors.NameTaken or SlaSetupErrors.CalendarInUse or RuleErrors.LimitReached => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
@@ -113,7 +113,7 @@ internal static class TicketEndpoints
         Use(http, id, async access => (Result<TicketViewItem>?)await views.SaveAsync(access, body, http.RequestAborted));
 
     private static Task<IResult> DeleteViewAsync(Guid id, Guid viewId, TicketViews views, HttpContext http) =>
-        Use(http, id, async access => await views.DeleteAsync(access, viewId, http.RequestAborted) ? (Result<bool>?)true : null);
+        Use(http, id, async access => await views.DeleteAsync(access, viewId, http.RequestAborted));
 
     private static Task<IResult> BulkAsync(Guid id, BulkInput body, TicketViews views, HttpContext http) =>
         Use(http, id, async access => (Result<BulkResult>?)await views.BulkAsync(access, body, http.RequestAborted));

@@ -10,7 +10,8 @@ namespace Layan.Features.Tickets;
 
 /// <summary>
 /// Tickets' side of conversations. TKT-3: the rules run on a new inbound conversation's first
-/// message (department, label and queue priority on the conversation; the rest on its ticket). TKT-2: with Converse as Ticket in effect, every new inbound
+/// message (department, label and queue priority on the conversation; the rest on its ticket), and
+/// those that run on every message again on each later one (see <see cref="FollowUpAsync"/>). TKT-2: with Converse as Ticket in effect, every new inbound
 /// conversation makes a ticket linked to it; TKT-5: from a blacklisted email or phone that ticket
 /// is resolved at once, marked why. On linked tickets a customer's message resumes a ticket
 /// pending the customer (and reopens a resolved one) and starts the next-response clock; an
@@ -34,29 +35,104 @@ internal sealed class TicketInbound(
         var (outcome, _) = await inbound.EvaluateAsync(workspaceId, facts, cancellationToken);
         var then = outcome.Actions;
         // What a rule names may have gone (Revoked, deactivated) since it was saved: such an action is skipped.
-        if (then.DepartmentId is { } department && await db.Set<Department>().AnyAsync(d => d.Id == department && !d.Revoked, cancellationToken))
+        if (await UsableDepartmentAsync(then, cancellationToken) is { } department)
         {
             conversation.DepartmentId = department;
         }
-        var label = then.LabelId is { } labelId && await db.Set<Label>().AnyAsync(l => l.Id == labelId && !l.Revoked, cancellationToken) ? labelId : (Guid?)null;
-        if (label is { } usable)
-        {
-            db.Add(new ConversationLabel { ConversationId = conversation.Id, LabelId = usable });
-        }
-        if (then.Priority is { } priority)
-        {
-            conversation.Priority = QueueWeight(priority);
-        }
+        var label = await LabelConversationAsync(conversation, then, cancellationToken);
         if (!rules.InboundInEffect && !then.CreateTicket)
         {
             return;
         }
-        var assignee = then.AssigneeId is { } a && await db.Set<WorkspaceMember>().AnyAsync(m => m.WorkspaceId == workspaceId && m.UserId == a && m.Active, cancellationToken) ? a : (Guid?)null;
+        await OpenTicketAsync(workspaceId, rules, conversation, contact, firstMessage, outcome, label, cancellationToken);
+    }
+
+    /// <summary>
+    /// TKT-3 on a later message: the rules that run on every customer message act on the
+    /// conversation (label, queue priority) and on its open tickets (priority, severity, label,
+    /// department, assignee; recorded on each timeline), or make a ticket when it has none.
+    /// </summary>
+    private async Task FollowUpAsync(Conversation conversation, Contact contact, string? text, List<Ticket> linked, CancellationToken cancellationToken)
+    {
+        var rules = await settings.RulesAsync(conversation.WorkspaceId, cancellationToken);
+        if (!rules.Subscribed)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var facts = new InboundFacts(conversation.Channel, text, contact.Email, contact.Phone, conversation.DepartmentId, now, FollowUp: true);
+        var (outcome, _) = await inbound.EvaluateAsync(conversation.WorkspaceId, facts, cancellationToken);
+        if (outcome.Fired.Count == 0)
+        {
+            return;
+        }
+        var then = outcome.Actions;
+        var label = await LabelConversationAsync(conversation, then, cancellationToken);
+        if (linked.Count == 0)
+        {
+            if (then.CreateTicket)
+            {
+                await OpenTicketAsync(conversation.WorkspaceId, rules, conversation, contact, text, outcome, label, cancellationToken);
+            }
+            return;
+        }
+        var department = await UsableDepartmentAsync(then, cancellationToken);
+        var assignee = await UsableAssigneeAsync(conversation.WorkspaceId, then, cancellationToken);
+        foreach (var ticket in linked.Where(t => !TicketStatus.IsDone(t.Status)))
+        {
+            var before = new Dictionary<string, object?>();
+            var after = new Dictionary<string, object?>();
+            void Set<TValue>(string name, TValue current, TValue? wanted, Action<TValue> apply)
+            {
+                if (wanted is not null && !EqualityComparer<TValue>.Default.Equals(current, wanted))
+                {
+                    before[name] = current;
+                    after[name] = wanted;
+                    apply(wanted);
+                }
+            }
+            var (severity, priority, inDepartment) = (ticket.Severity, ticket.Priority, ticket.DepartmentId);
+            Set("priority", ticket.Priority, then.Priority, v => ticket.Priority = v);
+            if (then.Severity is { } wantedSeverity)
+            {
+                Set("severity", ticket.Severity, wantedSeverity, v => ticket.Severity = v);
+            }
+            if (department is { } toDepartment)
+            {
+                Set<Guid?>("departmentId", ticket.DepartmentId, toDepartment, v => ticket.DepartmentId = v);
+            }
+            if (assignee is { } toAssignee)
+            {
+                Set<Guid?>("assigneeId", ticket.AssigneeId, toAssignee, v => ticket.AssigneeId = v);
+            }
+            if (label is { } added && !await db.Set<TicketLabel>().AnyAsync(l => l.TicketId == ticket.Id && l.LabelId == added, cancellationToken))
+            {
+                db.Add(new TicketLabel { TicketId = ticket.Id, LabelId = added });
+                after["labelAdded"] = added;
+            }
+            if (after.Count == 0)
+            {
+                continue;
+            }
+            ticket.UpdatedAt = now;
+            tickets.AddEvent(ticket, null, TicketEventKinds.RulesApplied, new { rules = outcome.Fired, before, after }, now);
+            if (ticket.Severity != severity || ticket.Priority != priority || ticket.DepartmentId != inDepartment)
+            {
+                await sla.RetargetAsync(ticket, cancellationToken);
+            }
+        }
+    }
+
+    private async Task OpenTicketAsync(
+        Guid workspaceId, TicketRules rules, Conversation conversation, Contact contact, string? text, RuleOutcome outcome, Guid? label, CancellationToken cancellationToken)
+    {
+        var then = outcome.Actions;
+        var assignee = await UsableAssigneeAsync(workspaceId, then, cancellationToken);
         var blacklisted = rules.AutoCloseBlacklisted && await settings.BlacklistedAsync(contact.Email, contact.Phone, cancellationToken);
         var ticket = await tickets.OpenAsync(
             workspaceId,
             new TicketInput(
-                Subject: SubjectOf(firstMessage, contact), Priority: then.Priority, Severity: then.Severity, AssigneeId: assignee,
+                Subject: SubjectOf(text, contact), Priority: then.Priority, Severity: then.Severity, AssigneeId: assignee,
                 DepartmentId: conversation.DepartmentId, LabelIds: label is { } l ? [l] : null, ConversationId: conversation.Id),
             contact.Id, actor: null, blacklisted ? AutoCloseReasons.Blacklisted : null, cancellationToken);
         if (outcome.Fired.Count > 0)
@@ -64,6 +140,29 @@ internal sealed class TicketInbound(
             tickets.AddEvent(ticket, null, TicketEventKinds.RulesApplied, new { rules = outcome.Fired }, ticket.CreatedAt);
         }
     }
+
+    // A rule's label, if it still exists, on the conversation (once); its priority as the conversation's weight in the queue.
+    private async Task<Guid?> LabelConversationAsync(Conversation conversation, RuleActions then, CancellationToken cancellationToken)
+    {
+        var label = then.LabelId is { } labelId && await db.Set<Label>().AnyAsync(l => l.Id == labelId && !l.Revoked, cancellationToken) ? labelId : (Guid?)null;
+        if (label is { } usable
+            && !db.ChangeTracker.Entries<ConversationLabel>().Any(e => e.Entity.ConversationId == conversation.Id && e.Entity.LabelId == usable)
+            && !await db.Set<ConversationLabel>().AnyAsync(l => l.ConversationId == conversation.Id && l.LabelId == usable, cancellationToken))
+        {
+            db.Add(new ConversationLabel { ConversationId = conversation.Id, LabelId = usable });
+        }
+        if (then.Priority is { } priority)
+        {
+            conversation.Priority = QueueWeight(priority);
+        }
+        return label;
+    }
+
+    private async Task<Guid?> UsableDepartmentAsync(RuleActions then, CancellationToken cancellationToken) =>
+        then.DepartmentId is { } department && await db.Set<Department>().AnyAsync(d => d.Id == department && !d.Revoked, cancellationToken) ? department : null;
+
+    private async Task<Guid?> UsableAssigneeAsync(Guid workspaceId, RuleActions then, CancellationToken cancellationToken) =>
+        then.AssigneeId is { } a && await db.Set<WorkspaceMember>().AnyAsync(m => m.WorkspaceId == workspaceId && m.UserId == a && m.Active, cancellationToken) ? a : null;
 
     /// <summary>A ticket priority as the conversation queue's weight (higher is served first).</summary>
     public static int QueueWeight(string priority) => priority switch
@@ -74,14 +173,15 @@ internal sealed class TicketInbound(
         _ => 0,
     };
 
-    public async Task CustomerWroteAsync(Conversation conversation, bool automatic, CancellationToken cancellationToken)
+    public async Task CustomerWroteAsync(Conversation conversation, Contact contact, string? text, bool automatic, CancellationToken cancellationToken)
     {
         if (automatic)
         {
             return;
         }
         var now = clock.GetUtcNow();
-        foreach (var ticket in await LinkedAsync(conversation, cancellationToken))
+        var linked = await LinkedAsync(conversation, cancellationToken);
+        foreach (var ticket in linked)
         {
             var before = ticket.Status;
             ticket.Status = before switch
@@ -99,6 +199,7 @@ internal sealed class TicketInbound(
             }
             await sla.CustomerWroteAsync(ticket, cancellationToken);
         }
+        await FollowUpAsync(conversation, contact, text, linked, cancellationToken);
     }
 
     public async Task AgentRepliedAsync(Conversation conversation, Guid agentId, CancellationToken cancellationToken)

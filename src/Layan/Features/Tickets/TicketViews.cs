@@ -7,7 +7,10 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Layan.Features.Tickets;
 
-/// <summary>TKT-1: a member's saved ticket list — a name for a set of filters, theirs alone.</summary>
+/// <summary>
+/// TKT-1: a member's saved ticket list — a name for a set of filters, theirs alone, or shared with
+/// everyone in the workspace by a Supervisor or Administrator (a shared view's "me" is whoever reads it).
+/// </summary>
 internal sealed class TicketView : IWorkspaceOwned
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -28,6 +31,8 @@ internal sealed class TicketView : IWorkspaceOwned
 
     public string? Search { get; set; }
 
+    public bool Shared { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public TicketFilter ToFilter() => new(Status, Priority, Assignee, Breached, Search);
@@ -44,6 +49,7 @@ internal sealed class TicketViewConfiguration : IEntityTypeConfiguration<TicketV
         builder.Property(v => v.Priority).HasMaxLength(10);
         builder.Property(v => v.Assignee).HasMaxLength(40);
         builder.Property(v => v.Search).HasMaxLength(200);
+        builder.Property(v => v.Shared).HasDefaultValue(false);
         builder.HasOne<Workspace>().WithMany().HasForeignKey(v => v.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Accounts.User>().WithMany().HasForeignKey(v => v.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(v => new { v.WorkspaceId, v.UserId, v.Name }).IsUnique();
@@ -51,9 +57,10 @@ internal sealed class TicketViewConfiguration : IEntityTypeConfiguration<TicketV
     }
 }
 
-internal sealed record TicketViewItem(Guid Id, string Name, TicketFilter Filter);
+/// <summary>A view as its reader sees it: <see cref="Mine"/> when they saved it, <see cref="Shared"/> when the whole workspace sees it.</summary>
+internal sealed record TicketViewItem(Guid Id, string Name, TicketFilter Filter, bool Shared, bool Mine);
 
-internal sealed record ViewInput(string? Name, string? Status, string? Priority, string? Assignee, bool Breached, string? Search);
+internal sealed record ViewInput(string? Name, string? Status, string? Priority, string? Assignee, bool Breached, string? Search, bool Shared = false);
 
 /// <summary>What a bulk change asks of each ticket; the same fields as a single change.</summary>
 internal sealed record BulkInput(IReadOnlyList<long>? Numbers, string? Status, string? Priority, Guid? AssigneeId, bool Unassign);
@@ -63,7 +70,7 @@ internal sealed record BulkFailure(long Number, string Code);
 internal sealed record BulkResult(IReadOnlyList<long> Changed, IReadOnlyList<BulkFailure> Failed);
 
 /// <summary>
-/// TKT-1's saved views (per member) and bulk actions. A bulk change is checked as a whole first
+/// TKT-1's saved views (per member, or shared by those who manage tickets) and bulk actions. A bulk change is checked as a whole first
 /// (a wrong status or assignee changes nothing); then each ticket is changed in its own
 /// transaction with the single-ticket rules (Ticket Access, timeline, SLA), and the tickets that
 /// could not be changed are named with the reason.
@@ -72,9 +79,13 @@ internal sealed class TicketViews(LayanDbContext db, Tickets tickets, TimeProvid
 {
     public const int MaxBulk = 100;
 
+    /// <summary>My views, then the workspace's shared ones, each by name.</summary>
     public async Task<IReadOnlyList<TicketViewItem>> ListAsync(WorkspaceMembership access, CancellationToken cancellationToken) =>
-        [.. (await db.Set<TicketView>().Where(v => v.WorkspaceId == access.WorkspaceId && v.UserId == access.Member.UserId).OrderBy(v => v.Name).ToListAsync(cancellationToken))
-            .Select(v => new TicketViewItem(v.Id, v.Name, v.ToFilter()))];
+        [.. (await db.Set<TicketView>().Where(v => v.WorkspaceId == access.WorkspaceId && (v.UserId == access.Member.UserId || v.Shared))
+                .OrderBy(v => v.UserId != access.Member.UserId).ThenBy(v => v.Name).ToListAsync(cancellationToken))
+            .Select(v => Item(access, v))];
+
+    private static TicketViewItem Item(WorkspaceMembership access, TicketView v) => new(v.Id, v.Name, v.ToFilter(), v.Shared, v.UserId == access.Member.UserId);
 
     public async Task<Result<TicketViewItem>> SaveAsync(WorkspaceMembership access, ViewInput input, CancellationToken cancellationToken)
     {
@@ -96,9 +107,13 @@ internal sealed class TicketViews(LayanDbContext db, Tickets tickets, TimeProvid
         {
             errors.Add(new Failure(TicketErrors.AssigneeUnknown, "assignee"));
         }
+        if (input.Shared && !access.Can(WorkspaceActions.ManageTickets))
+        {
+            errors.Add(new Failure(TicketErrors.ViewShareDenied, "shared"));
+        }
         if (input.Search?.Length > 200)
         {
-            errors.Add(new Failure(TicketErrors.SubjectRequired, "search"));
+            errors.Add(new Failure(TicketErrors.SearchTooLong, "search"));
         }
         if (errors.Count == 0 && await db.Set<TicketView>().AnyAsync(v => v.WorkspaceId == access.WorkspaceId && v.UserId == access.Member.UserId && v.Name == name, cancellationToken))
         {
@@ -117,15 +132,33 @@ internal sealed class TicketViews(LayanDbContext db, Tickets tickets, TimeProvid
             Assignee = Blank(input.Assignee),
             Breached = input.Breached,
             Search = Blank(input.Search),
+            Shared = input.Shared,
             CreatedAt = clock.GetUtcNow(),
         };
         db.Add(view);
         await db.SaveChangesAsync(cancellationToken);
-        return new TicketViewItem(view.Id, view.Name, view.ToFilter());
+        return Item(access, view);
     }
 
-    public async Task<bool> DeleteAsync(WorkspaceMembership access, Guid id, CancellationToken cancellationToken) =>
-        await db.Set<TicketView>().Where(v => v.WorkspaceId == access.WorkspaceId && v.UserId == access.Member.UserId && v.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+    /// <summary>
+    /// Deletes one of my views, or a shared one when I manage tickets. Null: no such view here (or
+    /// another member's own); a Failure: a shared view I may read but not delete.
+    /// </summary>
+    public async Task<Result<bool>?> DeleteAsync(WorkspaceMembership access, Guid id, CancellationToken cancellationToken)
+    {
+        var view = await db.Set<TicketView>().SingleOrDefaultAsync(v => v.WorkspaceId == access.WorkspaceId && v.Id == id && (v.UserId == access.Member.UserId || v.Shared), cancellationToken);
+        if (view is null)
+        {
+            return null;
+        }
+        if (view.UserId != access.Member.UserId && !access.Can(WorkspaceActions.ManageTickets))
+        {
+            return new Failure(TicketErrors.ViewShareDenied, "shared");
+        }
+        db.Remove(view);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
 
     public async Task<Result<BulkResult>> BulkAsync(WorkspaceMembership access, BulkInput input, CancellationToken cancellationToken)
     {

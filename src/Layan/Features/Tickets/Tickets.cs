@@ -34,12 +34,14 @@ internal static class TicketErrors
     public const string ViewNameTaken = "view_name_taken";
     public const string BulkInvalid = "bulk_invalid";
     public const string TicketUnknown = "ticket_unknown";
+    public const string SearchTooLong = "search_too_long";
+    public const string ViewShareDenied = "view_share_denied";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SubjectRequired, DescriptionTooLong, StatusInvalid, PriorityInvalid, SeverityInvalid, AssigneeUnknown, DepartmentUnknown, LabelUnknown,
         ConversationUnknown, PolicyUnknown, BodyRequired, AccessDenied, Changed, FeatureRequired, PrefixInvalid, RolesInvalid,
-        BlacklistValueInvalid, BlacklistDuplicate, ViewNameRequired, ViewNameTaken, BulkInvalid, TicketUnknown,
+        BlacklistValueInvalid, BlacklistDuplicate, ViewNameRequired, ViewNameTaken, BulkInvalid, TicketUnknown, SearchTooLong, ViewShareDenied,
     ];
 }
 

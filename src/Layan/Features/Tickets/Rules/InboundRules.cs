@@ -60,8 +60,9 @@ internal static class RuleErrors
     public const string OrderInvalid = "rule_order_invalid";
     public const string MatchInvalid = "rule_match_invalid";
     public const string LimitReached = "rule_limit_reached";
+    public const string TriggerInvalid = "rule_trigger_invalid";
 
-    public static IReadOnlyList<string> All { get; } = [NameRequired, ChannelInvalid, KeywordsInvalid, ContactInvalid, ActionsRequired, OrderInvalid, MatchInvalid, LimitReached];
+    public static IReadOnlyList<string> All { get; } = [NameRequired, ChannelInvalid, KeywordsInvalid, ContactInvalid, ActionsRequired, OrderInvalid, MatchInvalid, LimitReached, TriggerInvalid];
 }
 
 /// <summary>The channels a rule may name: the web chat now, the kinds of the channels issue to come.</summary>
@@ -74,7 +75,7 @@ internal sealed record RuleInput(string? Name, bool? Enabled, RuleConditions? Co
 
 internal sealed record RuleItem(Guid Id, string Name, int Position, bool Enabled, RuleConditions Conditions, RuleActions Actions);
 
-internal sealed record RuleTestInput(string? Channel, string? Text, string? Email, string? Phone, Guid? DepartmentId, DateTimeOffset? At);
+internal sealed record RuleTestInput(string? Channel, string? Text, string? Email, string? Phone, Guid? DepartmentId, DateTimeOffset? At, bool FollowUp = false);
 
 internal sealed record FiredRule(Guid Id, string Name);
 
@@ -162,7 +163,7 @@ internal sealed class InboundRules(LayanDbContext db, Entitlements entitlements,
         }
         var facts = new InboundFacts(
             input.Channel ?? ChannelKinds.WebChat, input.Text, TicketSettingsService.Normalize(input.Email)?.Value, TicketSettingsService.Normalize(input.Phone)?.Value,
-            input.DepartmentId ?? Guid.Empty, input.At ?? clock.GetUtcNow());
+            input.DepartmentId ?? Guid.Empty, input.At ?? clock.GetUtcNow(), input.FollowUp);
         var (outcome, match) = await EvaluateAsync(access.WorkspaceId, facts, cancellationToken);
         var names = (await RowsAsync(access.WorkspaceId, cancellationToken)).ToDictionary(r => r.Id, r => r.Name);
         return new RuleTestResult([.. outcome.Fired.Select(id => new FiredRule(id, names[id]))], outcome.Actions, match);
@@ -195,6 +196,10 @@ internal sealed class InboundRules(LayanDbContext db, Entitlements entitlements,
         if (when.Channel is { } channel && !RuleChannels.All.Contains(channel))
         {
             errors.Add(new Failure(RuleErrors.ChannelInvalid, "conditions.channel"));
+        }
+        if (when.On is { } on && !RuleTriggers.All.Contains(on))
+        {
+            errors.Add(new Failure(RuleErrors.TriggerInvalid, "conditions.on"));
         }
         var keywords = when.Keywords?.Select(k => k?.Trim() ?? "").ToList();
         if (keywords is not null && (keywords.Count > MaxKeywords || keywords.Any(k => k.Length is 0 or > 100)))
@@ -246,7 +251,7 @@ internal sealed class InboundRules(LayanDbContext db, Entitlements entitlements,
         {
             errors.Add(new Failure(RuleErrors.LimitReached));
         }
-        return (when with { Keywords = keywords is { Count: > 0 } ? keywords : null, Contact = contact }, then, errors);
+        return (when with { Keywords = keywords is { Count: > 0 } ? keywords : null, Contact = contact, On = when.On == RuleTriggers.NewConversation ? null : when.On }, then, errors);
     }
 
     private async Task<List<TicketRule>> RowsAsync(Guid workspaceId, CancellationToken cancellationToken) =>

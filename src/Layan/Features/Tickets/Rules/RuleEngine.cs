@@ -2,6 +2,18 @@ using Layan.Features.Tickets.Sla;
 
 namespace Layan.Features.Tickets.Rules;
 
+/// <summary>
+/// TKT-3: which inbound messages a rule reads: the first message of a new conversation (the
+/// default), or every message from the customer (the first included; automatic replies never).
+/// </summary>
+internal static class RuleTriggers
+{
+    public const string NewConversation = "new_conversation";
+    public const string EveryMessage = "every_message";
+
+    public static IReadOnlyList<string> All { get; } = [NewConversation, EveryMessage];
+}
+
 /// <summary>TKT-3: whether the first matching rule fires, or every matching one in order.</summary>
 internal static class RuleMatch
 {
@@ -13,18 +25,18 @@ internal static class RuleMatch
 /// What a rule asks of an inbound message; every condition given must hold (none given: always).
 /// Keywords: any of them in the text, ignoring case. Contact: an exact email, a domain
 /// (<c>@example.com</c>) or a phone number. Business hours: on the calendar named, or the default
-/// policy's (none: 24x7, always open).
+/// policy's (none: 24x7, always open). <see cref="On"/>: a <see cref="RuleTriggers"/> value (null: a new conversation).
 /// </summary>
 internal sealed record RuleConditions(
     string? Channel = null, IReadOnlyList<string>? Keywords = null, string? Contact = null, Guid? DepartmentId = null,
-    bool? InBusinessHours = null, Guid? CalendarId = null);
+    bool? InBusinessHours = null, Guid? CalendarId = null, string? On = null);
 
 /// <summary>What a rule does: to the conversation (department, label, priority in the queue) and to its ticket (made when <see cref="CreateTicket"/>).</summary>
 internal sealed record RuleActions(
     string? Priority = null, int? Severity = null, Guid? LabelId = null, Guid? DepartmentId = null, Guid? AssigneeId = null, bool CreateTicket = false);
 
-/// <summary>An inbound message as the rules see it.</summary>
-internal sealed record InboundFacts(string Channel, string? Text, string? Email, string? Phone, Guid DepartmentId, DateTimeOffset At);
+/// <summary>An inbound message as the rules see it; <see cref="FollowUp"/> when it is not the first of its conversation.</summary>
+internal sealed record InboundFacts(string Channel, string? Text, string? Email, string? Phone, Guid DepartmentId, DateTimeOffset At, bool FollowUp = false);
 
 /// <summary>One rule, in its place in the workspace's order.</summary>
 internal sealed record RuleDefinition(Guid Id, string Name, bool Enabled, RuleConditions Conditions, RuleActions Actions);
@@ -64,6 +76,10 @@ internal static class RuleEngine
 
     public static bool Holds(RuleConditions when, InboundFacts facts, Func<Guid?, BusinessCalendar?> calendarOf)
     {
+        if (facts.FollowUp && when.On != RuleTriggers.EveryMessage)
+        {
+            return false;
+        }
         if (when.Channel is { } channel && channel != facts.Channel)
         {
             return false;

@@ -100,8 +100,10 @@ public sealed class TicketFlowTests(BrowserApp app) : IClassFixture<BrowserApp>
         await page.GotoAsync($"/w/{id}/tickets?breached=true");
         await page.GetByTestId("view-save").Locator("summary").ClickAsync();
         await page.GetByTestId("view-name").FillAsync("Terlampaui saya");
+        await page.GetByTestId("view-share").CheckAsync(); // the Administrator shares it with the workspace
         await page.GetByTestId("view-create").ClickAsync();
         await Assertions.Expect(page.GetByTestId("view-link")).ToHaveTextAsync("Terlampaui saya");
+        await Assertions.Expect(page.GetByTestId("view-shared")).ToHaveTextAsync("bersama");
         await page.GotoAsync($"/w/{id}/tickets");
         await page.GetByTestId("view-link").ClickAsync();
         await Assertions.Expect(page.GetByTestId("filter-breached")).ToBeCheckedAsync();
@@ -133,6 +135,19 @@ public sealed class TicketFlowTests(BrowserApp app) : IClassFixture<BrowserApp>
         await page.GetByTestId("test-text").FillAsync("Hola");
         await page.GetByTestId("test-run").ClickAsync();
         await Assertions.Expect(page.GetByTestId("test-none")).ToBeVisibleAsync();
+
+        // A rule on every message, tried as a later message: the refunds rule (new conversations only) stays quiet.
+        await page.GetByTestId("rule-on").SelectOptionAsync("every_message");
+        await page.GetByTestId("rule-name").FillAsync("Abogados");
+        await page.GetByTestId("rule-keywords").FillAsync("abogado");
+        await page.GetByTestId("rule-priority").SelectOptionAsync("urgent");
+        await page.GetByTestId("rule-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("rule").Nth(1)).ToContainTextAsync("cada mensaje del cliente");
+        await page.GetByTestId("test-follow-up").CheckAsync();
+        await page.GetByTestId("test-text").FillAsync("Quiero un reembolso o llamo a mi abogado");
+        await page.GetByTestId("test-run").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("test-fired")).ToContainTextAsync("Abogados");
+        await Assertions.Expect(page.GetByTestId("test-fired")).Not.ToContainTextAsync("Reembolsos");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "ticket-rules-es.png"), FullPage = true });
     }
 }

@@ -388,6 +388,27 @@ public sealed class SlaClockTests
     public void A_pause_that_ends_before_it_starts_is_a_mistake() =>
         Should.Throw<ArgumentException>(() => Due(null, "2025-06-09T10:00:00Z", 1, SlaUnit.Minutes, Pauses("2025-06-09T11:00:00Z/2025-06-09T10:00:00Z")));
 
+    [Fact]
+    public void A_clock_held_hundreds_of_times_keeps_the_last_pauses_apart_and_merges_the_oldest()
+    {
+        // An hour held every day at 10:00 for 250 days: the column stays bounded, and the merged
+        // oldest pause only ever holds more (the due never comes sooner than with every pause kept).
+        var start = At("2025-01-01T00:00:00Z");
+        var clock = new TicketSlaClock { Target = SlaTargets.Resolve, StartedAt = start };
+        var all = Enumerable.Range(0, 250).Select(d => new Pause(start.AddDays(d).AddHours(10), start.AddDays(d).AddHours(11))).ToList();
+        foreach (var pause in all)
+        {
+            clock.AddPause(pause);
+        }
+        var kept = clock.PauseList();
+        kept.Count.ShouldBe(TicketSlaClock.MaxPauses);
+        kept[0].ShouldBe(new Pause(all[0].From, all[50].To));
+        kept[1..].ShouldBe(all[51..]);
+        clock.Pauses.Length.ShouldBeLessThan(20_000);
+        var target = new SlaTarget(400 * 24, SlaUnit.Hours);
+        SlaClock.Due(null, start, target, kept).ShouldBeGreaterThanOrEqualTo(SlaClock.Due(null, start, target, all));
+    }
+
     private static DateTimeOffset Due(BusinessCalendar? calendar, string start, int amount, SlaUnit unit, params Pause[] pauses) =>
         SlaClock.Due(calendar, At(start), new SlaTarget(amount, unit), pauses);
 

@@ -200,7 +200,7 @@ internal sealed class SlaEngine(
         {
             foreach (var held in clocks.Where(c => c.PausedSince is not null))
             {
-                held.Pauses = JsonSerializer.Serialize(held.PauseList().Append(new Pause(held.PausedSince!.Value, now)), JsonSerializerOptions.Web);
+                held.AddPause(new Pause(held.PausedSince!.Value, now));
                 held.PausedSince = null;
                 if (policy is { } resuming)
                 {

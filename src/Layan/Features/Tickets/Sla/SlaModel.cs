@@ -116,6 +116,31 @@ internal sealed class TicketSlaClock : IWorkspaceOwned
     public bool Running => MetAt is null && !Stopped;
 
     public List<Pause> PauseList() => JsonSerializer.Deserialize<List<Pause>>(Pauses, JsonSerializerOptions.Web) ?? [];
+
+    /// <summary>At most this many pauses are kept apart (well inside the column's 20,000 characters).</summary>
+    public const int MaxPauses = 200;
+
+    /// <summary>
+    /// Records a closed pause. Past <see cref="MaxPauses"/> the two oldest become one, from the first's
+    /// start to the second's end: the running time between them then counts as held (the customer's
+    /// favour, never a breach sooner), and a ticket held hundreds of times still saves.
+    /// </summary>
+    public void AddPause(Pause pause)
+    {
+        var pauses = PauseList();
+        pauses.Add(pause);
+        Pauses = JsonSerializer.Serialize(Bounded(pauses), JsonSerializerOptions.Web);
+    }
+
+    internal static List<Pause> Bounded(List<Pause> pauses)
+    {
+        while (pauses.Count > MaxPauses)
+        {
+            pauses[1] = new Pause(pauses[0].From, pauses[1].To);
+            pauses.RemoveAt(0);
+        }
+        return pauses;
+    }
 }
 
 /// <summary>TKT-6: a department whose tickets count business time on a calendar of its own instead of their policy's.</summary>

@@ -6,11 +6,13 @@ namespace Layan.Browser;
 // Covers HLP-4's widget and INB-1/INB-2 live, in two Chromium contexts: a visitor on a shop's own
 // site (another origin) chats in Indonesian through the one-tag widget; the agent's inbox (English)
 // shows the conversation without a reload, the agent takes it and replies, writes a private note
-// the visitor never sees, hears the chosen sound for the visitor's next message, and resolves.
+// the visitor never sees, hears the chosen sound for the visitor's next message, transfers it to a
+// colleague (INB-6) whose Spanish inbox shows it under Mine live, takes it back, and resolves.
 public sealed class InboxFlowTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     private const string Email = "sari@example.com";
     private const string Password = "violet tandem harbor 42";
+    private const string ColleagueEmail = "lucia@example.com";
 
     [Fact]
     public async Task A_visitor_chats_through_the_widget_and_the_agent_answers_live()
@@ -62,6 +64,24 @@ public sealed class InboxFlowTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(agent.Locator("[data-inbox]")).ToHaveAttributeAsync("data-last-sound", "chime");
         await agent.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "inbox-en.png"), FullPage = true });
         await visitor.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserApp.Screenshots, "widget-id.png"), FullPage = true });
+
+        // INB-6: transferred to a colleague (in Spanish, online in her own inbox), who sees it arrive under Mine without a reload.
+        var colleague = await app.NewPageAsync("es-ES");
+        await Steps.RegisterAndVerifyAsync(colleague, "Lucía Pérez", ColleagueEmail, Password, "es", "Su código de Layan");
+        await app.AddMemberAsync(id, ColleagueEmail, "agent");
+        await colleague.GotoAsync($"/w/{id}/inbox?view=mine");
+        await colleague.GetByTestId("presence").SelectOptionAsync("online");
+        await colleague.GetByTestId("presence-save").ClickAsync();
+        await Assertions.Expect(colleague.Locator("[data-inbox]")).ToHaveAttributeAsync("data-live", "open");
+        await Assertions.Expect(colleague.GetByTestId("conversation")).ToHaveCountAsync(0);
+        await agent.ReloadAsync(); // the team list of the transfer form now has her
+        await agent.GetByTestId("assign-select").SelectOptionAsync(new SelectOptionValue { Label = "Lucía Pérez" });
+        await agent.GetByTestId("assign-save").ClickAsync();
+        await Assertions.Expect(agent.GetByTestId("assignee")).ToHaveTextAsync("Lucía Pérez");
+        await Assertions.Expect(colleague.GetByTestId("conversation")).ToHaveCountAsync(1);
+        await Assertions.Expect(colleague.GetByTestId("conversation")).ToContainTextAsync("Citra");
+        await agent.GetByTestId("take").ClickAsync(); // and back, to finish it here
+        await Assertions.Expect(agent.GetByTestId("assignee")).ToHaveTextAsync("Sari Wijaya");
 
         await agent.GetByTestId("status-select").SelectOptionAsync("resolved");
         await agent.GetByTestId("status-save").ClickAsync();

@@ -161,6 +161,18 @@ public sealed class BrowserApp : IAsyncLifetime
         return workspace.Id;
     }
 
+    /// <summary>Makes the registered <paramref name="email"/> a member of the workspace with <paramref name="role"/>, as an accepted invitation leaves them (the team flow has its own test).</summary>
+    public async Task AddMemberAsync(Guid workspaceId, string email, string role)
+    {
+        await using var scope = _factory!.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var user = await services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Layan.Features.Accounts.User>>().FindByEmailAsync(email)
+            ?? throw new InvalidOperationException($"{email} is not registered.");
+        var db = services.GetRequiredService<Layan.Infrastructure.Db.LayanDbContext>();
+        db.Add(new Layan.Features.Workspaces.WorkspaceMember { WorkspaceId = workspaceId, UserId = user.Id, Role = role, JoinedAt = Clock.GetUtcNow() });
+        await db.SaveChangesAsync();
+    }
+
     /// <summary>Makes the registered <paramref name="email"/> an operator with <paramref name="role"/> (as `operator create-admin` or an admin would).</summary>
     public async Task GrantOperatorRoleAsync(string email, string role)
     {

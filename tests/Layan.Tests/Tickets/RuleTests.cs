@@ -135,6 +135,15 @@ public sealed class RuleTests(PostgresServer postgres)
         var made = await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct));
         made.GetProperty("summary").GetProperty("subject").GetString().ShouldBe("This is a formal complaint");
         made.GetProperty("conversationIds").EnumerateArray().Select(c => c.GetGuid()).ShouldBe([hello.ConversationId]);
+
+        // A blacklisted sender's complaint is closed at once (TKT-5), and complaining again makes no ticket per message.
+        await SuccessAssertions.OkAsync(await ana.PutAsJsonAsync($"/api/v1/workspaces/{id}/settings/tickets", new { autoCloseBlacklisted = true }, Ct));
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/settings/tickets/blacklist", new { value = "spam@example.com" }));
+        using var spammer = app.Browser();
+        var spam = await spammer.StartChatAsync(id, "A complaint", new { email = "spam@example.com" });
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/3", Ct))).GetProperty("summary").GetProperty("status").GetString().ShouldBe("resolved");
+        (await spammer.AsVisitorAsync(spam, HttpMethod.Post, "messages", new { body = "Another complaint" })).EnsureSuccessStatusCode();
+        (await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets", Ct))).GetProperty("total").GetInt32().ShouldBe(3);
     }
 
     [Fact]

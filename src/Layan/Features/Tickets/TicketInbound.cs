@@ -1,4 +1,5 @@
 using Layan.Features.Inbox;
+using Layan.Features.Realtime;
 using Layan.Features.Tickets.Rules;
 using Layan.Features.Tickets.Sla;
 using Layan.Features.Workspaces;
@@ -18,7 +19,8 @@ namespace Layan.Features.Tickets;
 /// automatic reply does neither; a public answer by staff meets the response targets.
 /// </summary>
 internal sealed class TicketInbound(
-    LayanDbContext db, TenantContext tenant, Tickets tickets, TicketSettingsService settings, InboundRules inbound, SlaEngine sla, TimeProvider clock) : IConversationHook
+    LayanDbContext db, TenantContext tenant, Tickets tickets, TicketSettingsService settings, InboundRules inbound, SlaEngine sla, EventLog events, TimeProvider clock)
+    : IConversationHook
 {
     public const int SubjectLength = 80;
 
@@ -39,12 +41,12 @@ internal sealed class TicketInbound(
         {
             conversation.DepartmentId = department;
         }
-        var label = await LabelConversationAsync(conversation, then, cancellationToken);
+        var (label, _) = await LabelConversationAsync(conversation, then, cancellationToken);
         if (!rules.InboundInEffect && !then.CreateTicket)
         {
             return;
         }
-        await OpenTicketAsync(workspaceId, rules, conversation, contact, firstMessage, outcome, label, cancellationToken);
+        await OpenTicketAsync(workspaceId, rules, conversation, contact, firstMessage, outcome, label, conversation.DepartmentId, cancellationToken);
     }
 
     /// <summary>
@@ -54,8 +56,10 @@ internal sealed class TicketInbound(
     /// </summary>
     private async Task FollowUpAsync(Conversation conversation, Contact contact, string? text, List<Ticket> linked, CancellationToken cancellationToken)
     {
+        // Most workspaces have no every-message rule: then a later message costs one small query.
         var rules = await settings.RulesAsync(conversation.WorkspaceId, cancellationToken);
-        if (!rules.Subscribed)
+        if (!rules.Subscribed || !await db.Set<TicketRule>().AnyAsync(
+            r => r.WorkspaceId == conversation.WorkspaceId && r.Enabled && r.Conditions.Contains($"\"{RuleTriggers.EveryMessage}\""), cancellationToken))
         {
             return;
         }
@@ -67,16 +71,26 @@ internal sealed class TicketInbound(
             return;
         }
         var then = outcome.Actions;
-        var label = await LabelConversationAsync(conversation, then, cancellationToken);
+        var (label, changed) = await LabelConversationAsync(conversation, then, cancellationToken);
+        if (changed)
+        {
+            // Open inboxes show the new label and place in the queue.
+            var labels = await db.Set<ConversationLabel>().Where(l => l.ConversationId == conversation.Id).Select(l => l.LabelId).ToListAsync(cancellationToken);
+            await events.AppendAsync("conversation.updated", new UpdatedEvent(
+                conversation.Id, conversation.Status, conversation.SnoozedUntil, conversation.DepartmentId, [.. labels.Union(label is { } l ? [l] : [])]), cancellationToken);
+        }
+        var department = await UsableDepartmentAsync(then, cancellationToken);
         if (linked.Count == 0)
         {
-            if (then.CreateTicket)
+            // A conversation whose ticket was closed at once (TKT-5's blacklist) gets no new one per message.
+            var autoClosed = await db.Set<TicketConversation>().Where(c => c.ConversationId == conversation.Id)
+                .AnyAsync(c => db.Set<Ticket>().Any(t => t.Id == c.TicketId && t.AutoClosedReason != null), cancellationToken);
+            if (then.CreateTicket && !autoClosed)
             {
-                await OpenTicketAsync(conversation.WorkspaceId, rules, conversation, contact, text, outcome, label, cancellationToken);
+                await OpenTicketAsync(conversation.WorkspaceId, rules, conversation, contact, text, outcome, label, department ?? conversation.DepartmentId, cancellationToken);
             }
             return;
         }
-        var department = await UsableDepartmentAsync(then, cancellationToken);
         var assignee = await UsableAssigneeAsync(conversation.WorkspaceId, then, cancellationToken);
         foreach (var ticket in linked.Where(t => !TicketStatus.IsDone(t.Status)))
         {
@@ -124,7 +138,8 @@ internal sealed class TicketInbound(
     }
 
     private async Task OpenTicketAsync(
-        Guid workspaceId, TicketRules rules, Conversation conversation, Contact contact, string? text, RuleOutcome outcome, Guid? label, CancellationToken cancellationToken)
+        Guid workspaceId, TicketRules rules, Conversation conversation, Contact contact, string? text, RuleOutcome outcome, Guid? label, Guid department,
+        CancellationToken cancellationToken)
     {
         var then = outcome.Actions;
         var assignee = await UsableAssigneeAsync(workspaceId, then, cancellationToken);
@@ -133,7 +148,7 @@ internal sealed class TicketInbound(
             workspaceId,
             new TicketInput(
                 Subject: SubjectOf(text, contact), Priority: then.Priority, Severity: then.Severity, AssigneeId: assignee,
-                DepartmentId: conversation.DepartmentId, LabelIds: label is { } l ? [l] : null, ConversationId: conversation.Id),
+                DepartmentId: department, LabelIds: label is { } l ? [l] : null, ConversationId: conversation.Id),
             contact.Id, actor: null, blacklisted ? AutoCloseReasons.Blacklisted : null, cancellationToken);
         if (outcome.Fired.Count > 0)
         {
@@ -141,21 +156,25 @@ internal sealed class TicketInbound(
         }
     }
 
-    // A rule's label, if it still exists, on the conversation (once); its priority as the conversation's weight in the queue.
-    private async Task<Guid?> LabelConversationAsync(Conversation conversation, RuleActions then, CancellationToken cancellationToken)
+    // A rule's label, if it still exists, on the conversation (once); its priority as the conversation's
+    // weight in the queue. Changed: a label was added or the weight moved.
+    private async Task<(Guid? Label, bool Changed)> LabelConversationAsync(Conversation conversation, RuleActions then, CancellationToken cancellationToken)
     {
+        var changed = false;
         var label = then.LabelId is { } labelId && await db.Set<Label>().AnyAsync(l => l.Id == labelId && !l.Revoked, cancellationToken) ? labelId : (Guid?)null;
         if (label is { } usable
             && !db.ChangeTracker.Entries<ConversationLabel>().Any(e => e.Entity.ConversationId == conversation.Id && e.Entity.LabelId == usable)
             && !await db.Set<ConversationLabel>().AnyAsync(l => l.ConversationId == conversation.Id && l.LabelId == usable, cancellationToken))
         {
             db.Add(new ConversationLabel { ConversationId = conversation.Id, LabelId = usable });
+            changed = true;
         }
-        if (then.Priority is { } priority)
+        if (then.Priority is { } priority && conversation.Priority != QueueWeight(priority))
         {
             conversation.Priority = QueueWeight(priority);
+            changed = true;
         }
-        return label;
+        return (label, changed);
     }
 
     private async Task<Guid?> UsableDepartmentAsync(RuleActions then, CancellationToken cancellationToken) =>

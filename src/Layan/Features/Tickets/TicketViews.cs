@@ -115,7 +115,9 @@ internal sealed class TicketViews(LayanDbContext db, Tickets tickets, TimeProvid
         {
             errors.Add(new Failure(TicketErrors.SearchTooLong, "search"));
         }
-        if (errors.Count == 0 && await db.Set<TicketView>().AnyAsync(v => v.WorkspaceId == access.WorkspaceId && v.UserId == access.Member.UserId && v.Name == name, cancellationToken))
+        // One's own names are one's own; a shared name is the workspace's (two "Team queue" views would be one too many).
+        if (errors.Count == 0 && await db.Set<TicketView>().AnyAsync(
+            v => v.WorkspaceId == access.WorkspaceId && v.Name == name && (v.UserId == access.Member.UserId || (input.Shared && v.Shared)), cancellationToken))
         {
             errors.Add(new Failure(TicketErrors.ViewNameTaken, "name"));
         }

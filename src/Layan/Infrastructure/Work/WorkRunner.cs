@@ -138,12 +138,24 @@ internal sealed partial class WorkRunner<T>(
         }
         catch (DbUpdateConcurrencyException)
         {
+            await RollBackAsync(db);
             LogLeaseLost(logger, queue.Name, item.Kind, id);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // Before the failure is written from another connection: an open transaction of the
+            // handler's would hold SQLite's write lock (and the row) until the scope ends.
+            await RollBackAsync(db);
             LogItemFailed(logger, ex, queue.Name, item.Kind, id, item.Attempts);
             await RecordFailureAsync(id, lease, ex, cancellationToken);
+        }
+    }
+
+    private static async Task RollBackAsync(LayanDbContext db)
+    {
+        if (db.Database.CurrentTransaction is { } open)
+        {
+            await open.RollbackAsync(CancellationToken.None);
         }
     }
 

@@ -273,7 +273,9 @@ internal sealed class SlaEngine(
         }
         var ticket = await db.Set<Ticket>().AsNoTracking().SingleAsync(t => t.Id == row.TicketId, cancellationToken);
         var breach = kind == BreachKind;
-        if (breach ? row.BreachedAt is not null || due > now : row.WarnedAt is not null || row.BreachedAt is not null)
+        // A warning whose due has passed (a recount moved the due back, or the runner lagged) is not
+        // sent: the breach speaks for itself.
+        if (breach ? row.BreachedAt is not null || due > now : row.WarnedAt is not null || row.BreachedAt is not null || due <= now)
         {
             return;
         }

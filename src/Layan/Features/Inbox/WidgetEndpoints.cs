@@ -115,14 +115,14 @@ internal static class WidgetEndpoints
         return result.Succeeded ? TypedResults.Ok(result.Value) : result.Errors.ToProblem(InboxEndpoints.StatusOf(result.Errors[0]), strings, http);
     }
 
-    private static async Task<IResult> ViewAsync(Guid workspaceId, InboxQueries queries, LayanDbContext db, HttpContext http)
+    private static async Task<IResult> ViewAsync(Guid workspaceId, InboxQueries queries, LayanDbContext db, EventLog events, HttpContext http)
     {
         if (await VisitorAsync(workspaceId, http) is not { } conversation)
         {
             return TypedResults.NotFound();
         }
         // The number first: a message committed meanwhile is then in the answer, the stream, or both (the widget drops duplicates by id).
-        var last = await db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.LastEventSequence).SingleAsync(http.RequestAborted);
+        var last = await events.LastAsync(workspaceId, http.RequestAborted);
         var messages = await queries.Messages(conversation.Id, publicOnly: true).ToListAsync(http.RequestAborted);
         var agent = conversation.AssigneeId is { } assignee ? await db.Users.Where(u => u.Id == assignee).Select(u => u.FullName).SingleOrDefaultAsync(http.RequestAborted) : null;
         return TypedResults.Ok(new VisitorView(conversation.Id, conversation.Status, agent, messages, await queries.QueueAsync(conversation, http.RequestAborted), last));

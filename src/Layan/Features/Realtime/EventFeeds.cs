@@ -169,8 +169,7 @@ internal sealed partial class EventFeeds(IServiceScopeFactory scopes, IEventBus 
             if (_last < 0)
             {
                 // From now on: older numbers are the table's to answer.
-                var start = await log.ReadAsync(WorkspaceId, long.MaxValue, cancellationToken);
-                Take([], start.LastSequence);
+                Take([], await log.LastAsync(WorkspaceId, cancellationToken));
                 return;
             }
             while (true)

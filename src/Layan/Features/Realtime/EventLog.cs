@@ -79,14 +79,14 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFee
         var workspaceId = tenant.WorkspaceId ?? throw new InvalidOperationException("Events belong to a workspace: enter one first.");
         if (events.Count == 0)
         {
-            return await db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.LastEventSequence).SingleAsync(cancellationToken);
+            return await LastAsync(workspaceId, cancellationToken);
         }
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
             await db.Set<Workspace>().Where(w => w.Id == workspaceId)
                 .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastEventSequence, w => w.LastEventSequence + events.Count), cancellationToken);
-            var last = await db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.LastEventSequence).SingleAsync(cancellationToken);
+            var last = await LastAsync(workspaceId, cancellationToken);
             var now = clock.GetUtcNow();
             for (var i = 0; i < events.Count; i++)
             {
@@ -115,10 +115,14 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFee
         }
     }
 
+    /// <summary>The workspace's last event number (0 before its first event).</summary>
+    public Task<long> LastAsync(Guid workspaceId, CancellationToken cancellationToken) =>
+        db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.LastEventSequence).SingleAsync(cancellationToken);
+
     /// <summary>The events after <paramref name="after"/>; "resync" when the client claims a number the workspace never reached.</summary>
     public async Task<EventBatch> ReadAsync(Guid workspaceId, long after, CancellationToken cancellationToken)
     {
-        var last = await db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.LastEventSequence).SingleAsync(cancellationToken);
+        var last = await LastAsync(workspaceId, cancellationToken);
         if (after < 0 || after > last)
         {
             return new EventBatch([], last, Resync: true);

@@ -94,42 +94,35 @@ internal sealed class TicketInbound(
         var assignee = await UsableAssigneeAsync(conversation.WorkspaceId, then, cancellationToken);
         foreach (var ticket in linked.Where(t => !TicketStatus.IsDone(t.Status)))
         {
-            var before = new Dictionary<string, object?>();
-            var after = new Dictionary<string, object?>();
-            void Set<TValue>(string name, TValue current, TValue? wanted, Action<TValue> apply)
-            {
-                if (wanted is not null && !EqualityComparer<TValue>.Default.Equals(current, wanted))
-                {
-                    before[name] = current;
-                    after[name] = wanted;
-                    apply(wanted);
-                }
-            }
+            var changes = new TicketChanges();
             var (severity, priority, inDepartment) = (ticket.Severity, ticket.Priority, ticket.DepartmentId);
-            Set("priority", ticket.Priority, then.Priority, v => ticket.Priority = v);
+            if (then.Priority is { } wantedPriority)
+            {
+                changes.Set("priority", ticket.Priority, wantedPriority, v => ticket.Priority = v);
+            }
             if (then.Severity is { } wantedSeverity)
             {
-                Set("severity", ticket.Severity, wantedSeverity, v => ticket.Severity = v);
+                changes.Set("severity", ticket.Severity, wantedSeverity, v => ticket.Severity = v);
             }
             if (department is { } toDepartment)
             {
-                Set<Guid?>("departmentId", ticket.DepartmentId, toDepartment, v => ticket.DepartmentId = v);
+                changes.Set<Guid?>("departmentId", ticket.DepartmentId, toDepartment, v => ticket.DepartmentId = v);
             }
             if (assignee is { } toAssignee)
             {
-                Set<Guid?>("assigneeId", ticket.AssigneeId, toAssignee, v => ticket.AssigneeId = v);
+                changes.Set<Guid?>("assigneeId", ticket.AssigneeId, toAssignee, v => ticket.AssigneeId = v);
             }
             if (label is { } added && !await db.Set<TicketLabel>().AnyAsync(l => l.TicketId == ticket.Id && l.LabelId == added, cancellationToken))
             {
                 db.Add(new TicketLabel { TicketId = ticket.Id, LabelId = added });
-                after["labelAdded"] = added;
+                changes.After["labelAdded"] = added;
             }
-            if (after.Count == 0)
+            if (!changes.Any)
             {
                 continue;
             }
             ticket.UpdatedAt = now;
-            tickets.AddEvent(ticket, null, TicketEventKinds.RulesApplied, new { rules = outcome.Fired, before, after }, now);
+            tickets.AddEvent(ticket, null, TicketEventKinds.RulesApplied, new { rules = outcome.Fired, before = changes.Before, after = changes.After }, now);
             if (ticket.Severity != severity || ticket.Priority != priority || ticket.DepartmentId != inDepartment)
             {
                 await sla.RetargetAsync(ticket, cancellationToken);

@@ -237,17 +237,9 @@ internal sealed class Tickets(LayanDbContext db, TicketSettingsService settings,
             return Result<TicketDetail>.Failed(errors);
         }
         var now = clock.GetUtcNow();
-        var before = new Dictionary<string, object?>();
-        var after = new Dictionary<string, object?>();
-        void Set<TValue>(string name, TValue current, TValue wanted, Action<TValue> apply)
-        {
-            if (!EqualityComparer<TValue>.Default.Equals(current, wanted))
-            {
-                before[name] = current;
-                after[name] = wanted;
-                apply(wanted);
-            }
-        }
+        var changes = new TicketChanges();
+        var (before, after) = (changes.Before, changes.After);
+        void Set<TValue>(string name, TValue current, TValue wanted, Action<TValue> apply) => changes.Set(name, current, wanted, apply);
         var status = ticket.Status;
         var severity = ticket.Severity;
         var priority = ticket.Priority;
@@ -494,5 +486,26 @@ internal sealed class Tickets(LayanDbContext db, TicketSettingsService settings,
     {
         var digits = text.Contains('-', StringComparison.Ordinal) ? text[(text.LastIndexOf('-') + 1)..] : text;
         return digits.Length is > 0 and <= 18 && digits.All(char.IsAsciiDigit) ? long.Parse(digits, CultureInfo.InvariantCulture) : null;
+    }
+}
+
+/// <summary>A ticket's fields as a change leaves them: each one that moved, before and after, for the timeline.</summary>
+internal sealed class TicketChanges
+{
+    public Dictionary<string, object?> Before { get; } = [];
+
+    public Dictionary<string, object?> After { get; } = [];
+
+    public bool Any => After.Count > 0;
+
+    /// <summary>Applies <paramref name="wanted"/> when it differs from <paramref name="current"/>, and records both.</summary>
+    public void Set<TValue>(string name, TValue current, TValue wanted, Action<TValue> apply)
+    {
+        if (!EqualityComparer<TValue>.Default.Equals(current, wanted))
+        {
+            Before[name] = current;
+            After[name] = wanted;
+            apply(wanted);
+        }
     }
 }

@@ -139,53 +139,96 @@ public sealed class RoutingTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task Conversations_arriving_at_once_over_two_nodes_are_each_assigned_once_evenly_within_capacity()
+    public async Task Conversations_arriving_at_once_over_two_node_processes_are_each_assigned_once_evenly_within_capacity_and_the_rest_when_capacity_frees()
     {
         const int Agents = 20;
-        const int Chats = 400;
-        const int Capacity = 30;
+        const int Chats = 2000;
+        const int Capacity = 95; // 1,900 seats: 100 chats wait in the queue
+        const int Freed = 5; // each agent resolves this many
         await using var database = await TestDatabase.CreateAsync(Provider.Postgres, postgres);
-        var settings = LayanApp.ManualTimers;
-        settings["RateLimits:AuthPerMinute"] = "1000";
-        settings["RateLimits:WidgetPerMinute"] = "10000";
-        settings["RateLimits:GlobalPerMinute"] = "100000";
-        await using var node1 = new LayanApp(database, settings);
-        using var ana = node1.Browser();
-        await node1.RegisterVerifiedAsync(ana, Ana);
-        var id = await node1.ActiveWorkspaceAsync(ana, Ana);
-        await DistributeAsync(ana, id, "round", Capacity);
-        await ana.OnlineAsync(id);
-        var agents = new List<HttpClient> { ana };
+        var limits = new Dictionary<string, string?>
+        {
+            ["RateLimits:AuthPerMinute"] = "1000",
+            ["RateLimits:WidgetPerMinute"] = "100000",
+            ["RateLimits:GlobalPerMinute"] = "100000",
+        };
+        // The workspace is set up on an in-process node (it reads the invitation emails), on the day's real time.
+        var setupSettings = LayanApp.ManualTimers;
+        foreach (var (key, value) in limits)
+        {
+            setupSettings[key] = value;
+        }
+        await using var setup = new LayanApp(database, setupSettings, clock: new ManualClock(DateTimeOffset.UtcNow));
+        using var owner = setup.Browser();
+        await setup.RegisterVerifiedAsync(owner, Ana);
+        var id = await setup.ActiveWorkspaceAsync(owner, Ana);
+        await DistributeAsync(owner, id, "round", Capacity);
+        var emails = new List<string> { Ana };
         for (var i = 1; i < Agents; i++)
         {
-            var agent = await node1.JoinAsync(ana, id, $"agent{i}@example.com", "agent", fullName: $"Agent {i}");
+            emails.Add($"agent{i}@example.com");
+            (await setup.JoinAsync(owner, id, emails[^1], "agent", fullName: $"Agent {i}")).Dispose();
+        }
+
+        // Two real nodes: processes of the app's own build with their own clocks, pools and runners.
+        var nodeSettings = new Dictionary<string, string?>(limits) { ["Inbox:SweepInterval"] = "00:00:02", ["Inbox:PresenceGrace"] = "00:10:00" };
+        var started = await Task.WhenAll(LayanProcess.StartAsync(database, nodeSettings, Ct), LayanProcess.StartAsync(database, nodeSettings, Ct));
+        await using var node1 = started[0];
+        await using var node2 = started[1];
+        var agents = new List<HttpClient>();
+        foreach (var (email, i) in emails.Select((e, i) => (e, i)))
+        {
+            var agent = (i % 2 == 0 ? node1 : node2).Client(cookies: true);
+            (await agent.LoginAsync(email)).EnsureSuccessStatusCode();
             await agent.OnlineAsync(id);
             agents.Add(agent);
         }
-        await using var node2 = new LayanApp(database, settings, clock: node1.Clock);
-        using var visitor1 = node1.Browser();
-        using var visitor2 = node2.Browser();
+        using var visitor1 = node1.Client();
+        using var visitor2 = node2.Client();
 
         await Parallel.ForAsync(0, Chats, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct }, async (i, _) =>
             await (i % 2 == 0 ? visitor1 : visitor2).StartChatAsync(id, $"chat {i}"));
-        await node1.SweepAsync();
 
-        await using var scope = node1.Scope();
-        var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
-        var conversations = await db.Set<Conversation>().IgnoreQueryFilters().Where(c => c.WorkspaceId == id).ToListAsync(Ct);
-        conversations.Count.ShouldBe(Chats);
-        conversations.ShouldAllBe(c => c.AssigneeId != null, "20 × 30 seats for 400 chats");
-        var perAgent = conversations.GroupBy(c => c.AssigneeId).Select(g => g.Count()).ToList();
-        perAgent.Count.ShouldBe(Agents);
-        perAgent.Max().ShouldBeLessThanOrEqualTo(Capacity);
-        (perAgent.Max() - perAgent.Min()).ShouldBeLessThanOrEqualTo(1, "round distribution stays even");
-        var decisions = await db.Set<RoutingDecision>().IgnoreQueryFilters().Where(d => d.WorkspaceId == id && d.WinnerId != null).GroupBy(d => d.ConversationId).Select(g => g.Count()).ToListAsync(Ct);
-        decisions.ShouldAllBe(n => n == 1, "each conversation was assigned exactly once");
-        var states = await db.Set<AgentState>().IgnoreQueryFilters().Where(a => a.WorkspaceId == id).ToListAsync(Ct);
-        states.Sum(s => s.OpenCount).ShouldBe(Chats);
-        foreach (var agent in agents.Skip(1))
+        await using var db = database.CreateContext();
+        var conversations = db.Set<Conversation>().IgnoreQueryFilters().Where(c => c.WorkspaceId == id);
+        await Eventually.Until(() => conversations.CountAsync(c => c.AssigneeId != null, Ct), n => n == Agents * Capacity, "every seat taken", timeoutSeconds: 120);
+        await AssertEvenAsync(db, id, Agents, Capacity, Chats);
+        (await conversations.CountAsync(c => c.AssigneeId == null, Ct)).ShouldBe(Chats - (Agents * Capacity), "the rest wait in the queue");
+
+        // Capacity frees: each agent resolves some of theirs on the node they signed in on; the queue drains into the seats.
+        var ids = await db.Users.Where(u => emails.Contains(u.Email!)).ToDictionaryAsync(u => u.Email!, u => u.Id, Ct);
+        await Parallel.ForAsync(0, Agents, Ct, async (i, _) =>
+        {
+            var userId = ids[emails[i]];
+            await using var own = database.CreateContext();
+            foreach (var conversation in await own.Set<Conversation>().IgnoreQueryFilters().Where(c => c.AssigneeId == userId).Select(c => c.Id).Take(Freed).ToListAsync(Ct))
+            {
+                (await agents[i].PutAsJsonAsync($"/api/v1/workspaces/{id}/conversations/{conversation}/status", new { status = "resolved" }, Ct)).EnsureSuccessStatusCode();
+            }
+        });
+        await Eventually.Until(() => conversations.CountAsync(c => c.AssigneeId == null, Ct), n => n == 0, "the queue drained", timeoutSeconds: 60);
+        await AssertEvenAsync(db, id, Agents, Capacity, Chats);
+        (await conversations.CountAsync(c => c.Status == ConversationStatus.Resolved, Ct)).ShouldBe(Agents * Freed);
+        foreach (var agent in agents)
         {
             agent.Dispose();
         }
+    }
+
+    // Every conversation won once, nobody over capacity, the rotation even, the load counters true to the open conversations held.
+    private static async Task AssertEvenAsync(LayanDbContext db, Guid id, int agents, int capacity, int chats)
+    {
+        db.ChangeTracker.Clear();
+        var conversations = await db.Set<Conversation>().IgnoreQueryFilters().AsNoTracking().Where(c => c.WorkspaceId == id).ToListAsync(Ct);
+        conversations.Count.ShouldBe(chats);
+        var open = conversations.Where(c => c.AssigneeId != null && c.Status != ConversationStatus.Resolved).GroupBy(c => c.AssigneeId).Select(g => g.Count()).ToList();
+        open.Count.ShouldBe(agents);
+        open.ShouldAllBe(n => n == capacity, "round distribution fills every seat evenly and none beyond capacity");
+        var decisions = await db.Set<RoutingDecision>().IgnoreQueryFilters().Where(d => d.WorkspaceId == id && d.WinnerId != null).GroupBy(d => d.ConversationId).Select(g => g.Count()).ToListAsync(Ct);
+        decisions.Count.ShouldBe(conversations.Count(c => c.AssigneeId != null));
+        decisions.ShouldAllBe(n => n == 1, "each conversation was assigned exactly once");
+        var states = await db.Set<AgentState>().IgnoreQueryFilters().AsNoTracking().Where(a => a.WorkspaceId == id).ToListAsync(Ct);
+        states.Sum(s => s.OpenCount).ShouldBe(agents * capacity);
+        states.ShouldAllBe(s => s.OpenCount <= capacity);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Jobs;
 using Layan.Infrastructure.Tenancy;
+using Layan.Infrastructure.Work;
 using Layan.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -589,13 +590,7 @@ public sealed class TicketTests(PostgresServer postgres)
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
         await using var workspace = await WorkspaceWithTicketsAsync(database);
         var (app, ana, id) = workspace;
-        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new
-        {
-            name = "Standard",
-            targets = new object[] { new { target = "first_response", amount = 1, unit = "hours" } },
-            warnMinutes = 0,
-            isDefault = true,
-        }));
+        await FirstResponseInAnHourAsync(ana, id);
         await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Late parcel" }));
         app.Clock.Advance(TimeSpan.FromMinutes(61));
         Guid clockId;
@@ -622,6 +617,75 @@ public sealed class TicketTests(PostgresServer postgres)
             (await db.Set<Layan.Features.Realtime.StoredEvent>().IgnoreQueryFilters().CountAsync(e => e.Type == "ticket.sla", Ct)).ShouldBe(1);
         }
     }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Clocks_due_at_one_instant_share_its_timer_each_breaches_at_its_own_due_and_a_timer_armed_per_clock_still_runs(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
+        await FirstResponseInAnHourAsync(ana, id);
+        app.Clock.Advance(TimeSpan.FromMilliseconds(100)); // 09:00:00.100
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Late parcel" }));
+        app.Clock.Advance(TimeSpan.FromMilliseconds(500)); // 09:00:00.600, the same second
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Broken zip" }));
+        var second = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        async Task<List<DueWork>> TimersAsync()
+        {
+            await using var db = app.Database.CreateContext();
+            return await db.DueWork.Where(w => w.Kind == Layan.Features.Tickets.Sla.SlaEngine.BreachKind).ToListAsync(Ct);
+        }
+        var timer = (await TimersAsync()).ShouldHaveSingleItem("dues are whole seconds: one timer for the instant both fall due at");
+        timer.Key.ShouldBe($"{id:N}:sla.breach:{second.ToUnixTimeSeconds()}");
+        timer.DueAt.ShouldBe(second);
+
+        // A due stored between whole seconds (as an earlier version could): the timer runs at the earliest and arms itself for the next.
+        await using (var db = app.Database.CreateContext())
+        {
+            await db.Set<Layan.Features.Tickets.Sla.TicketSlaClock>().IgnoreQueryFilters().Where(c => c.TicketId == db.Set<Layan.Features.Tickets.Ticket>().IgnoreQueryFilters().Single(t => t.Number == 2).Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.DueAt, second.AddMilliseconds(600)), Ct);
+        }
+        await LaterAsync(app, ana, TimeSpan.FromHours(1) - TimeSpan.FromMilliseconds(600)); // 10:00:00
+        Kinds(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/1", Ct))).Count(k => k == "sla_breached").ShouldBe(1);
+        Kinds(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct))).ShouldNotContain("sla_breached");
+        timer = (await TimersAsync()).ShouldHaveSingleItem();
+        (timer.State, timer.DueAt).ShouldBe((WorkState.Pending, second.AddMilliseconds(600)), "armed again for the next of its second");
+        await LaterAsync(app, ana, TimeSpan.FromMilliseconds(600));
+        Kinds(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/2", Ct))).Count(k => k == "sla_breached").ShouldBe(1);
+        (await TimersAsync()).ShouldHaveSingleItem().State.ShouldBe(WorkState.Completed);
+
+        // A timer an earlier version armed for one clock (payload {"clockId": …}) notices that clock.
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Wrong size" }));
+        await using (var db = app.Database.CreateContext())
+        {
+            var clock = await db.Set<Layan.Features.Tickets.Sla.TicketSlaClock>().IgnoreQueryFilters().Where(c => c.BreachedAt == null).SingleAsync(Ct);
+            await db.DueWork.Where(w => w.Kind == Layan.Features.Tickets.Sla.SlaEngine.BreachKind && w.State == WorkState.Pending).ExecuteDeleteAsync(Ct);
+            db.DueWork.Add(new DueWork
+            {
+                Kind = Layan.Features.Tickets.Sla.SlaEngine.BreachKind,
+                Payload = JsonSerializer.Serialize(new { clockId = clock.Id }),
+                Key = $"{id:N}:sla.breach:{clock.Id:N}",
+                WorkspaceId = id,
+                CreatedAt = app.Clock.GetUtcNow(),
+                DueAt = clock.DueAt!.Value,
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+        await LaterAsync(app, ana, TimeSpan.FromHours(1));
+        Kinds(await SuccessAssertions.OkAsync(await ana.GetAsync($"/api/v1/workspaces/{id}/tickets/3", Ct))).Count(k => k == "sla_breached").ShouldBe(1);
+    }
+
+    // The default policy: first response within an hour, no warning.
+    private static async Task FirstResponseInAnHourAsync(HttpClient ana, Guid id) =>
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/sla/policies", new
+        {
+            name = "Standard",
+            targets = new object[] { new { target = "first_response", amount = 1, unit = "hours" } },
+            warnMinutes = 0,
+            isDefault = true,
+        }));
 
     private static async Task LaterAsync(LayanApp app, HttpClient ana, TimeSpan by)
     {

@@ -54,6 +54,26 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
     }
 
     /// <summary>
+    /// A timer shared by several things falling due (<paramref name="key"/> names the group): runs
+    /// <paramref name="kind"/> at the earliest instant anyone asked for. A pending timer due later
+    /// moves to <paramref name="dueAt"/>; one due earlier stays, and its handler finds what is due
+    /// and arms itself again for the next. The row is written either way, so a run in flight loses
+    /// its claim and runs again (it may have looked for the next due before this one was there).
+    /// </summary>
+    public async Task<DueWork> ScheduleEarliestAsync(string kind, object payload, DateTimeOffset dueAt, string key, CancellationToken cancellationToken = default)
+    {
+        var scopedKey = ScopedKey(key);
+        var existing = db.DueWork.Local.FirstOrDefault(w => w.Key == scopedKey) ?? await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey, cancellationToken);
+        var earlier = existing is { State: WorkState.Pending } && existing.DueAt < dueAt ? existing.DueAt : dueAt;
+        var work = await ScheduleAsync(kind, payload, earlier, key, cancellationToken);
+        if (db.Entry(work).State == EntityState.Unchanged)
+        {
+            db.Entry(work).Property(w => w.State).IsModified = true;
+        }
+        return work;
+    }
+
+    /// <summary>
     /// Cancels the pending timer named <paramref name="key"/>; true if there was one. A run already
     /// in flight then fails to complete, and its changes are discarded.
     /// </summary>

@@ -6,17 +6,17 @@ using NpgsqlTypes;
 
 namespace Layan.Features.Tickets.Sla;
 
-/// <summary>One clock counted again: its new due, and where its breach and warning timers go (null: none).</summary>
+/// <summary>One clock counted again: its new due, and when it breaches and warns (null: it does not, or did already).</summary>
 internal sealed record CountedClock(Guid Id, DateTime Due, DateTime? BreachAt, DateTime? WarnAt);
 
 /// <summary>
 /// Reads the clocks <see cref="SlaEngine.RecountAsync"/> counts again, a batch at a time, and writes
-/// what it counted, in the caller's transaction: the new dues on the clock rows, and the timers
-/// moved to them (armed again if they already ran, made where there is none: a warning switched
-/// on, or brought further ahead of the due). The timers' keys and payloads are the ones
-/// <see cref="Infrastructure.Jobs.DueWorkScheduler"/> gives them.
+/// what it counted, in the caller's transaction: the new due and warning instants on the clock
+/// rows, and the timer of every second they fall in (<see cref="SlaSecond"/>), brought forward to
+/// the earliest of its clocks, armed again if it already ran, made where there is none. The
+/// timers' keys and payloads are the ones <see cref="SlaEngine"/> gives them.
 /// </summary>
-internal abstract class RecountStore(LayanDbContext db, string workspace, DateTime now)
+internal abstract class RecountStore(LayanDbContext db, string workspace, DateTime now) : IAsyncDisposable
 {
     /// <summary>Clocks per batch: what is in memory at once.</summary>
     public const int Batch = 2000;
@@ -46,26 +46,36 @@ internal abstract class RecountStore(LayanDbContext db, string workspace, DateTi
     /// <summary>Everything added so far is in the tables when this returns.</summary>
     public abstract Task FlushAsync(CancellationToken cancellationToken);
 
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
     protected const string TimerColumns = "(\"Id\", \"Kind\", \"Payload\", \"Key\", \"DueAt\", \"WorkspaceId\", \"CreatedAt\", \"State\", \"Attempts\")";
 
-    protected const string Rearm = " ON CONFLICT (\"Key\") DO UPDATE SET \"DueAt\" = excluded.\"DueAt\", \"State\" = 'Pending', \"Attempts\" = 0, " +
+    // A pending timer due earlier keeps its instant (its handler arms it again for the next of its second).
+    protected const string Rearm = " ON CONFLICT (\"Key\") DO UPDATE SET \"DueAt\" = CASE WHEN \"DueWork\".\"State\" = 'Pending' AND \"DueWork\".\"DueAt\" < excluded.\"DueAt\" " +
+        "THEN \"DueWork\".\"DueAt\" ELSE excluded.\"DueAt\" END, \"State\" = 'Pending', \"Attempts\" = 0, " +
         "\"CompletedAt\" = NULL, \"LastError\" = NULL, \"LeaseToken\" = NULL, \"LeaseUntil\" = NULL";
 }
 
 /// <summary>
-/// PostgreSQL: the clocks come through one cursor (one plan for the whole policy, not a keyset
-/// query per batch); each counted batch is streamed with binary <c>COPY</c> into a temporary table
-/// (no SQL text per row, no parameters to bind), and every 50,000 clocks a flush applies them
-/// set-based, the shape of a bare bulk UPDATE.
+/// PostgreSQL: the clocks stream from one query on a connection of their own, read a batch ahead,
+/// so the database reads the next batch while this one is counted and written (the edit's
+/// transaction changed none of the rows read: calendars, policies and department calendars come
+/// from the caller's unit of work). Each counted batch is streamed with binary <c>COPY</c> into a
+/// temporary table (no SQL text per row, no parameters to bind), and every 50,000 clocks a flush
+/// applies them set-based, the shape of a bare bulk UPDATE.
 /// </summary>
 internal sealed class PostgresRecountStore(LayanDbContext db, string workspace, DateTime now) : RecountStore(db, workspace, now)
 {
     private const string Table = "sla_recount";
-    private const string Cursor = "sla_recount_clocks";
 
     // Applied this often, so that no statement runs long (a million at once outlasts a command timeout).
     private const int FlushEvery = 50_000;
     private Guid? _open;
+    private NpgsqlConnection? _reading;
+    private NpgsqlCommand? _command;
+    private NpgsqlDataReader? _reader;
+    private bool _exhausted;
+    private Task<List<ClockRow>>? _ahead;
     private bool _created;
     private int _pending;
 
@@ -73,30 +83,86 @@ internal sealed class PostgresRecountStore(LayanDbContext db, string workspace, 
     {
         if (_open != policyId)
         {
-            // The whole set is read, so the planner may choose a plan for all of it (a cursor's
-            // default favours the first rows).
-            const string Declare = $"SET LOCAL cursor_tuple_fraction = 1.0; DECLARE {Cursor} NO SCROLL CURSOR FOR {Clocks}";
-            await CloseAsync(cancellationToken);
-            await Db.Database.ExecuteSqlRawAsync(Declare, [policyId], cancellationToken);
+            await CloseAsync();
+            _reading = new NpgsqlConnection(Db.Database.GetConnectionString());
+            await _reading.OpenAsync(cancellationToken);
+            _command = new NpgsqlCommand(Clocks.Replace("{0}", "@policy", StringComparison.Ordinal), _reading) { CommandTimeout = 0 };
+            _command.Parameters.AddWithValue("policy", policyId);
+            _reader = await _command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+            _exhausted = false;
             _open = policyId;
+            _ahead = ReadAsync(_reader, cancellationToken);
         }
-        var fetch = $"FETCH {Batch} FROM {Cursor}";
-        var batch = await Db.Database.SqlQueryRaw<ClockRow>(fetch).ToListAsync(cancellationToken);
+        var batch = await _ahead!;
         if (batch.Count == 0)
         {
-            await CloseAsync(cancellationToken);
+            _exhausted = true;
+            await CloseAsync();
+            return batch;
+        }
+        _ahead = ReadAsync(_reader!, cancellationToken);
+        return batch;
+    }
+
+    private static async Task<List<ClockRow>> ReadAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var batch = new List<ClockRow>(Batch);
+        while (batch.Count < Batch && await reader.ReadAsync(cancellationToken))
+        {
+            batch.Add(new ClockRow(
+                reader.GetGuid(0), reader.GetString(1), reader.GetDateTime(2), reader.GetString(3),
+                await NullableAsync<DateTime>(reader, 4, cancellationToken), await NullableAsync<DateTime>(reader, 5, cancellationToken),
+                reader.GetInt32(6), reader.GetString(7), await NullableAsync<Guid>(reader, 8, cancellationToken)));
         }
         return batch;
     }
 
-    private async Task CloseAsync(CancellationToken cancellationToken)
+    private static async Task<T?> NullableAsync<T>(NpgsqlDataReader reader, int ordinal, CancellationToken cancellationToken)
+        where T : struct =>
+        await reader.IsDBNullAsync(ordinal, cancellationToken) ? null : reader.GetFieldValue<T>(ordinal);
+
+    private async Task CloseAsync()
     {
-        if (_open is not null)
+        if (_ahead is not null)
         {
-            const string Close = $"CLOSE {Cursor}";
-            await Db.Database.ExecuteSqlRawAsync(Close, cancellationToken);
-            _open = null;
+            // A read in flight finishes (or fails) before its reader goes.
+            await _ahead.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            _ahead = null;
         }
+        if (_reader is not null)
+        {
+            try
+            {
+                if (!_exhausted)
+                {
+                    // Given up half way (the recount failed): the rest is not read off the wire.
+                    _command!.Cancel();
+                }
+                await _reader.DisposeAsync();
+            }
+            catch (NpgsqlException) when (!_exhausted)
+            {
+                // The cancelled query's own error.
+            }
+            _reader = null;
+        }
+        if (_command is not null)
+        {
+            await _command.DisposeAsync();
+            _command = null;
+        }
+        if (_reading is not null)
+        {
+            await _reading.DisposeAsync();
+            _reading = null;
+        }
+        _open = null;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await CloseAsync();
+        await base.DisposeAsync();
     }
 
     public override async Task AddAsync(IReadOnlyList<CountedClock> clocks, CancellationToken cancellationToken)
@@ -151,18 +217,13 @@ internal sealed class PostgresRecountStore(LayanDbContext db, string workspace, 
         {
             return;
         }
-        const string Dues = $"UPDATE \"TicketSlaClocks\" SET \"DueAt\" = r.due FROM {Table} r WHERE \"TicketSlaClocks\".\"Id\" = r.id";
+        const string Dues = $"UPDATE \"TicketSlaClocks\" SET \"DueAt\" = r.due, \"WarnAt\" = r.warn FROM {Table} r WHERE \"TicketSlaClocks\".\"Id\" = r.id";
         await Db.Database.ExecuteSqlRawAsync(Dues, cancellationToken);
         foreach (var (kind, column) in new[] { (SlaEngine.BreachKind, "breach"), (SlaEngine.WarningKind, "warn") })
         {
-            // Existing timers are moved by one join on the key ("{workspace}:{kind}:{clock id, 32 hex
-            // digits}"), and only the clocks none was found for get one (the payload is ClockRef's JSON).
-            var sql = $"WITH moved AS (UPDATE \"DueWork\" SET \"DueAt\" = r.{column}, \"State\" = 'Pending', \"Attempts\" = 0, \"CompletedAt\" = NULL, " +
-                $"\"LastError\" = NULL, \"LeaseToken\" = NULL, \"LeaseUntil\" = NULL FROM {Table} r " +
-                $"WHERE r.{column} IS NOT NULL AND \"DueWork\".\"Key\" = {{1}} || replace(r.id::text, '-', '') RETURNING r.id) " +
-                $"INSERT INTO \"DueWork\" {TimerColumns} SELECT gen_random_uuid(), {{0}}, json_build_object('clockId', r.id)::text, " +
-                $"{{1}} || replace(r.id::text, '-', ''), r.{column}, {{2}}, {{3}}, 'Pending', 0 FROM {Table} r " +
-                $"WHERE r.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM moved m WHERE m.id = r.id){Rearm}";
+            // One timer per second ("{workspace}:{kind}:{Unix seconds}", payload SlaSecond's JSON), at the earliest of its clocks.
+            var sql = $"INSERT INTO \"DueWork\" {TimerColumns} SELECT gen_random_uuid(), {{0}}, json_build_object('second', s.second)::text, {{1}} || s.second, s.due, {{2}}, {{3}}, 'Pending', 0 " +
+                $"FROM (SELECT floor(extract(epoch FROM r.{column}))::bigint AS second, min(r.{column}) AS due FROM {Table} r WHERE r.{column} IS NOT NULL GROUP BY 1) s{Rearm}";
             await Db.Database.ExecuteSqlRawAsync(sql, [kind, $"{Workspace}:{kind}:", Guid.ParseExact(Workspace, "N"), Now], cancellationToken);
         }
         const string Empty = $"TRUNCATE {Table}";
@@ -174,7 +235,7 @@ internal sealed class PostgresRecountStore(LayanDbContext db, string workspace, 
 /// <summary>SQLite (and any other): clocks read in id order after the last one read, each batch written at once as multi-row statements.</summary>
 internal sealed class StatementRecountStore(LayanDbContext db, string workspace, DateTime now) : RecountStore(db, workspace, now)
 {
-    // Rows per statement: two parameters each for dues, four for timers; well inside SQLite's limit.
+    // Rows per statement: three parameters each for dues, four for timers; well inside SQLite's limit.
     private const int RowsPerStatement = 500;
 
     // By the primary key's index (the stored text's order, which agrees with its own ">").
@@ -194,17 +255,36 @@ internal sealed class StatementRecountStore(LayanDbContext db, string workspace,
     {
         foreach (var chunk in clocks.Chunk(RowsPerStatement))
         {
-            // Only placeholders go into the text; the values are parameters.
-            var sql = $"WITH v(\"Id\", \"Due\") AS (VALUES {string.Join(", ", chunk.Select((_, i) => $"({{{2 * i}}}, {{{(2 * i) + 1}}})"))}) " +
-                "UPDATE \"TicketSlaClocks\" SET \"DueAt\" = v.\"Due\" FROM v WHERE \"TicketSlaClocks\".\"Id\" = v.\"Id\"";
-            await Db.Database.ExecuteSqlRawAsync(sql, chunk.SelectMany(c => new object[] { c.Id, c.Due }), cancellationToken);
+            // Only placeholders go into the text (a missing warning is the literal NULL: a raw null parameter has no type).
+            var values = new List<object>();
+            var rows = new List<string>();
+            foreach (var c in chunk)
+            {
+                var row = $"({{{values.Count}}}, {{{values.Count + 1}}}, ";
+                values.AddRange([c.Id, c.Due]);
+                if (c.WarnAt is { } warnAt)
+                {
+                    row += $"{{{values.Count}}})";
+                    values.Add(warnAt);
+                }
+                else
+                {
+                    row += "NULL)";
+                }
+                rows.Add(row);
+            }
+            var sql = $"WITH v(\"Id\", \"Due\", \"Warn\") AS (VALUES {string.Join(", ", rows)}) " +
+                "UPDATE \"TicketSlaClocks\" SET \"DueAt\" = v.\"Due\", \"WarnAt\" = v.\"Warn\" FROM v WHERE \"TicketSlaClocks\".\"Id\" = v.\"Id\"";
+            await Db.Database.ExecuteSqlRawAsync(sql, values, cancellationToken);
         }
-        await TimersAsync(SlaEngine.BreachKind, [.. clocks.Where(c => c.BreachAt is not null).Select(c => (c.Id, c.BreachAt!.Value))], cancellationToken);
-        await TimersAsync(SlaEngine.WarningKind, [.. clocks.Where(c => c.WarnAt is not null).Select(c => (c.Id, c.WarnAt!.Value))], cancellationToken);
+        await TimersAsync(SlaEngine.BreachKind, [.. clocks.Where(c => c.BreachAt is not null).Select(c => c.BreachAt!.Value)], cancellationToken);
+        await TimersAsync(SlaEngine.WarningKind, [.. clocks.Where(c => c.WarnAt is not null).Select(c => c.WarnAt!.Value)], cancellationToken);
     }
 
-    private async Task TimersAsync(string kind, List<(Guid Clock, DateTime Due)> timers, CancellationToken cancellationToken)
+    // The batch's instants, one timer per second at the earliest of it.
+    private async Task TimersAsync(string kind, List<DateTime> instants, CancellationToken cancellationToken)
     {
+        var timers = instants.GroupBy(at => new DateTimeOffset(at, TimeSpan.Zero).ToUnixTimeSeconds()).Select(g => (Second: g.Key, Due: g.Min())).ToList();
         object[] shared = [kind, Guid.ParseExact(Workspace, "N"), Now];
         foreach (var chunk in timers.Chunk(RowsPerStatement))
         {
@@ -212,7 +292,7 @@ internal sealed class StatementRecountStore(LayanDbContext db, string workspace,
             var sql = $"INSERT INTO \"DueWork\" {TimerColumns} VALUES {values}{Rearm}";
             var rows = chunk.SelectMany(t => new object[]
             {
-                Guid.CreateVersion7(), JsonSerializer.Serialize(new ClockRef(t.Clock), JsonSerializerOptions.Web), $"{Workspace}:{kind}:{t.Clock:N}", t.Due,
+                Guid.CreateVersion7(), JsonSerializer.Serialize(new SlaSecond(t.Second), JsonSerializerOptions.Web), $"{Workspace}:{SlaEngine.SecondKey(kind, t.Second)}", t.Due,
             });
             await Db.Database.ExecuteSqlRawAsync(sql, [.. shared, .. rows], cancellationToken);
         }

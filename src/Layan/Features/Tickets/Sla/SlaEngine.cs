@@ -19,9 +19,13 @@ internal sealed record SlaNoticeEvent(Guid TicketId, long Number, string Target,
 
 /// <summary>
 /// TKT-6, CARE-11: keeps a ticket's target clocks. Every change runs in the caller's unit of work;
-/// the due instants are stored on the clock rows, and each running clock has one warning and one
-/// breach timer in the due-work queue (re-armed when the due moves, cancelled when it is met,
-/// paused or stopped), so notices come within seconds of the due rather than on a coarse poll.
+/// the due instants (and the warnings' instants) are stored on the clock rows, and the due-work
+/// queue holds a timer for every second of a workspace in which some clock falls due or warns,
+/// due at the earliest of them (<see cref="SlaSecond"/>). The timer finds its clocks through their
+/// own indexes, notices those due, and arms itself for the next one of its second, so notices come
+/// at the due rather than on a coarse poll. A met, paused or stopped clock has no due, and its
+/// second's timer finds nothing for it; a recount rewrites the clock rows and only as many timers
+/// as there are distinct seconds.
 /// </summary>
 internal sealed class SlaEngine(
     LayanDbContext db, DueWorkScheduler timers, EventLog events, TenantContext tenant, Mailer mailer, IStringLocalizer<TicketsResource> strings,
@@ -29,6 +33,12 @@ internal sealed class SlaEngine(
 {
     public const string WarningKind = "sla.warning";
     public const string BreachKind = "sla.breach";
+
+    /// <summary>Clocks noticed per run of a second's timer (one transaction); more, and it runs again at once.</summary>
+    public const int NoticesPerRun = 100;
+
+    /// <summary>The key of the timer of <paramref name="second"/> (Unix seconds) for <paramref name="kind"/>, inside the workspace.</summary>
+    public static string SecondKey(string kind, long second) => $"{kind}:{second}";
 
     /// <summary>
     /// A calendar or a policy changed: every running clock of the open tickets under these policies
@@ -44,7 +54,7 @@ internal sealed class SlaEngine(
     {
         var workspace = (tenant.WorkspaceId ?? throw new InvalidOperationException("Recount inside a workspace.")).ToString("N");
         var counted = 0;
-        var store = RecountStore.For(db, workspace, clock.GetUtcNow().UtcDateTime);
+        await using var store = RecountStore.For(db, workspace, clock.GetUtcNow().UtcDateTime);
         foreach (var policyId in policyIds)
         {
             // Tracked when the caller edited them: the new hours and lines count.
@@ -81,7 +91,7 @@ internal sealed class SlaEngine(
                     policy.WarnMinutes > 0 && p.First.WarnedAt is null && p.First.BreachedAt is null ? p.Second.Due - lead : null)).ToList();
                 var stopped = dues.Where(d => d.Due is null).Select(d => d.Id).ToList();
                 await store.AddAsync(moved, cancellationToken);
-                await StopManyAsync(workspace, stopped, cancellationToken);
+                await StopManyAsync(stopped, cancellationToken);
                 counted += batch.Count;
             }
             await store.FlushAsync(cancellationToken);
@@ -93,16 +103,14 @@ internal sealed class SlaEngine(
         return counted;
     }
 
-    private async Task StopManyAsync(string workspace, List<Guid> stopped, CancellationToken cancellationToken)
+    private async Task StopManyAsync(List<Guid> stopped, CancellationToken cancellationToken)
     {
         if (stopped.Count == 0)
         {
             return;
         }
-        await db.Set<TicketSlaClock>().Where(c => stopped.Contains(c.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Stopped, true).SetProperty(c => c.DueAt, (DateTimeOffset?)null), cancellationToken);
-        var keys = stopped.SelectMany(id => new[] { $"{workspace}:{BreachKind}:{id:N}", $"{workspace}:{WarningKind}:{id:N}" }).ToList();
-        await db.DueWork.Where(w => keys.Contains(w.Key!) && w.State == WorkState.Pending).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<TicketSlaClock>().Where(c => stopped.Contains(c.Id)).ExecuteUpdateAsync(
+            s => s.SetProperty(c => c.Stopped, true).SetProperty(c => c.DueAt, (DateTimeOffset?)null).SetProperty(c => c.WarnAt, (DateTimeOffset?)null), cancellationToken);
     }
 
     // A target the edited policy now has for some severity and priority, on open tickets that never ran it: started per ticket (rare).
@@ -216,7 +224,7 @@ internal sealed class SlaEngine(
         {
             foreach (var left in clocks.Where(c => c.Running))
             {
-                await StopAsync(left, cancellationToken);
+                Stop(left);
             }
         }
         if (TicketStatus.IsDone(before) && !TicketStatus.IsDone(ticket.Status) && policy is { } reopened)
@@ -239,7 +247,7 @@ internal sealed class SlaEngine(
             }
             else
             {
-                await StopAsync(running, cancellationToken);
+                Stop(running);
             }
         }
         if (policy is null || TicketStatus.IsDone(ticket.Status))
@@ -292,7 +300,9 @@ internal sealed class SlaEngine(
             }
             if (now < due - TimeSpan.FromMinutes(warn))
             {
-                await timers.ScheduleAsync(WarningKind, new ClockRef(row.Id), due - TimeSpan.FromMinutes(warn), TimerKey(row, WarningKind), cancellationToken);
+                var at = due - TimeSpan.FromMinutes(warn);
+                await db.Set<TicketSlaClock>().Where(c => c.Id == row.Id).ExecuteUpdateAsync(u => u.SetProperty(c => c.WarnAt, at), cancellationToken);
+                await ArmAsync(WarningKind, at, cancellationToken);
                 return;
             }
         }
@@ -313,6 +323,40 @@ internal sealed class SlaEngine(
         });
         await events.AppendAsync("ticket.sla", new SlaNoticeEvent(ticket.Id, ticket.Number, row.Target, row.Cycle, breach ? "breach" : "warning", due), cancellationToken);
         await MailNoticeAsync(ticket, row.Target, breach, due - now, cancellationToken);
+    }
+
+    /// <summary>
+    /// The timer of one second fired: every clock of the workspace due (or warning) in that second
+    /// and not noticed yet is noticed (<see cref="NoticeAsync"/>, each claimed on its own row), and
+    /// the timer is armed again for the next one of its second, if any. Runs in one transaction the
+    /// due-work runner commits with the timer.
+    /// </summary>
+    public async Task NoticeSecondAsync(string kind, long second, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            await db.Database.BeginTransactionAsync(cancellationToken);
+        }
+        var from = DateTimeOffset.FromUnixTimeSeconds(second);
+        // Inclusive: PostgreSQL keeps microseconds, so a due a tick before the next second is stored on it.
+        var to = from.AddSeconds(1);
+        var now = clock.GetUtcNow();
+        var clocks = db.Set<TicketSlaClock>().AsNoTracking();
+        var inSecond = kind == BreachKind
+            ? clocks.Where(c => c.BreachedAt == null && c.DueAt >= from && c.DueAt <= to).Select(c => new { c.Id, At = c.DueAt!.Value })
+            : clocks.Where(c => c.WarnedAt == null && c.BreachedAt == null && c.WarnAt >= from && c.WarnAt <= to).Select(c => new { c.Id, At = c.WarnAt!.Value });
+        var due = await inSecond.Where(c => c.At <= now).OrderBy(c => c.At).Take(NoticesPerRun).Select(c => c.Id).ToListAsync(cancellationToken);
+        foreach (var clockId in due)
+        {
+            await NoticeAsync(clockId, kind, cancellationToken);
+        }
+        var next = due.Count == NoticesPerRun
+            ? now
+            : await inSecond.Where(c => c.At > now).OrderBy(c => c.At).Select(c => (DateTimeOffset?)c.At).FirstOrDefaultAsync(cancellationToken);
+        if (next is { } at)
+        {
+            await timers.ScheduleAsync(kind, new SlaSecond(second), at, SecondKey(kind, second), cancellationToken);
+        }
     }
 
     /// <summary>
@@ -360,16 +404,14 @@ internal sealed class SlaEngine(
         foreach (var met in (await ClocksAsync(ticket.Id, cancellationToken)).Where(c => c.Running && targets.Contains(c.Target)))
         {
             met.MetAt = now;
-            met.DueAt = null;
-            await CancelTimersAsync(met, cancellationToken);
+            Disarm(met);
         }
     }
 
-    private async Task StopAsync(TicketSlaClock row, CancellationToken cancellationToken)
+    private static void Stop(TicketSlaClock row)
     {
         row.Stopped = true;
-        row.DueAt = null;
-        await CancelTimersAsync(row, cancellationToken);
+        Disarm(row);
     }
 
     private async Task StartClockAsync(Ticket ticket, (SlaPolicy Policy, BusinessCalendar? Calendar) policy, string target, int cycle, DateTimeOffset start, CancellationToken cancellationToken)
@@ -389,34 +431,35 @@ internal sealed class SlaEngine(
         var line = policy.Policy.TargetList().FirstOrDefault(t => t.Applies(row.Target, ticket.Severity, ticket.Priority));
         if (line is null || row.PausedSince is not null)
         {
-            row.DueAt = null;
-            await CancelTimersAsync(row, cancellationToken);
+            Disarm(row);
             return;
         }
         var due = SlaClock.Due(policy.Calendar, row.StartedAt, line.ToTarget(), row.PauseList());
         row.DueAt = due;
-        var payload = new ClockRef(row.Id);
         if (row.BreachedAt is null)
         {
-            await timers.ScheduleAsync(BreachKind, payload, due, TimerKey(row, BreachKind), cancellationToken);
+            await ArmAsync(BreachKind, due, cancellationToken);
         }
-        if (policy.Policy.WarnMinutes > 0 && row.WarnedAt is null && row.BreachedAt is null)
+        row.WarnAt = policy.Policy.WarnMinutes > 0 && row.WarnedAt is null && row.BreachedAt is null ? due - TimeSpan.FromMinutes(policy.Policy.WarnMinutes) : null;
+        if (row.WarnAt is { } warnAt)
         {
-            await timers.ScheduleAsync(WarningKind, payload, due - TimeSpan.FromMinutes(policy.Policy.WarnMinutes), TimerKey(row, WarningKind), cancellationToken);
-        }
-        else
-        {
-            await timers.CancelAsync(TimerKey(row, WarningKind), cancellationToken);
+            await ArmAsync(WarningKind, warnAt, cancellationToken);
         }
     }
 
-    private async Task CancelTimersAsync(TicketSlaClock row, CancellationToken cancellationToken)
+    // No due, no warning: the timers of their seconds find nothing for this clock.
+    private static void Disarm(TicketSlaClock row)
     {
-        await timers.CancelAsync(TimerKey(row, BreachKind), cancellationToken);
-        await timers.CancelAsync(TimerKey(row, WarningKind), cancellationToken);
+        row.DueAt = null;
+        row.WarnAt = null;
     }
 
-    private static string TimerKey(TicketSlaClock row, string kind) => $"{kind}:{row.Id:N}";
+    // The timer of the second holding the instant runs at it, unless something else of that second runs earlier.
+    private async Task ArmAsync(string kind, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var second = at.ToUnixTimeSeconds();
+        await timers.ScheduleEarliestAsync(kind, new SlaSecond(second), at, SecondKey(kind, second), cancellationToken);
+    }
 
     private async Task<List<TicketSlaClock>> ClocksAsync(Guid ticketId, CancellationToken cancellationToken)
     {
@@ -443,7 +486,11 @@ internal sealed class SlaEngine(
     }
 }
 
+/// <summary>The payload of a timer armed per clock (before the timers were per second): it notices that one clock.</summary>
 internal sealed record ClockRef(Guid ClockId);
+
+/// <summary>The payload of a second's timer: Unix seconds.</summary>
+internal sealed record SlaSecond(long Second);
 
 /// <summary>A running clock as <see cref="SlaEngine.RecountAsync"/> reads it.</summary>
 internal sealed record ClockRow(Guid Id, string Target, DateTime StartedAt, string Pauses, DateTime? WarnedAt, DateTime? BreachedAt, int Severity, string Priority, Guid? DepartmentId);
@@ -453,6 +500,11 @@ internal sealed class SlaNoticeHandler(SlaEngine engine, string kind) : IWorkHan
 {
     public string Kind => kind;
 
-    public Task HandleAsync(DueWork item, CancellationToken cancellationToken) =>
-        engine.NoticeAsync(JsonSerializer.Deserialize<ClockRef>(item.Payload, JsonSerializerOptions.Web)!.ClockId, kind, cancellationToken);
+    public Task HandleAsync(DueWork item, CancellationToken cancellationToken)
+    {
+        using var payload = JsonDocument.Parse(item.Payload);
+        return payload.RootElement.TryGetProperty("clockId", out var clockId)
+            ? engine.NoticeAsync(clockId.GetGuid(), kind, cancellationToken)
+            : engine.NoticeSecondAsync(kind, payload.RootElement.GetProperty("second").GetInt64(), cancellationToken);
+    }
 }

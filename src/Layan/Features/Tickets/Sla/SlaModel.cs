@@ -106,6 +106,9 @@ internal sealed class TicketSlaClock : IWorkspaceOwned
 
     public DateTimeOffset? MetAt { get; set; }
 
+    /// <summary>When its warning falls due (the policy's lead before <see cref="DueAt"/>); null when there is none to send.</summary>
+    public DateTimeOffset? WarnAt { get; set; }
+
     public DateTimeOffset? WarnedAt { get; set; }
 
     public DateTimeOffset? BreachedAt { get; set; }
@@ -205,6 +208,7 @@ internal sealed class TicketSlaClockConfiguration : IEntityTypeConfiguration<Tic
         builder.HasOne<Ticket>().WithMany().HasForeignKey(c => c.TicketId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(c => new { c.TicketId, c.Target, c.Cycle }).IsUnique();
         builder.HasIndex(c => new { c.WorkspaceId, c.DueAt });
+        builder.HasIndex(c => new { c.WorkspaceId, c.WarnAt }).HasFilter("\"WarnAt\" IS NOT NULL");
         builder.Ignore(c => c.Running);
     }
 }

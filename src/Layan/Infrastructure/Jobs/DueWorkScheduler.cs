@@ -66,9 +66,14 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
         var existing = db.DueWork.Local.FirstOrDefault(w => w.Key == scopedKey) ?? await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey, cancellationToken);
         var earlier = existing is { State: WorkState.Pending } && existing.DueAt < dueAt ? existing.DueAt : dueAt;
         var work = await ScheduleAsync(kind, payload, earlier, key, cancellationToken);
-        if (db.Entry(work).State == EntityState.Unchanged)
+        var entry = db.Entry(work);
+        if (entry.State == EntityState.Unchanged)
         {
-            db.Entry(work).Property(w => w.State).IsModified = true;
+            // Every re-arming column is written, not only what differs from a copy the runner may since have changed.
+            foreach (var column in new[] { nameof(DueWork.DueAt), nameof(DueWork.State), nameof(DueWork.Attempts), nameof(DueWork.CompletedAt), nameof(DueWork.LastError), nameof(DueWork.LeaseUntil) })
+            {
+                entry.Property(column).IsModified = true;
+            }
         }
         return work;
     }

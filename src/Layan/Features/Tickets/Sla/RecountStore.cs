@@ -48,6 +48,9 @@ internal abstract class RecountStore(LayanDbContext db, string workspace, DateTi
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    // A clock met, paused or stopped by a request while the recount ran keeps having no due.
+    protected const string StillRunning = " AND \"TicketSlaClocks\".\"MetAt\" IS NULL AND NOT \"TicketSlaClocks\".\"Stopped\" AND \"TicketSlaClocks\".\"PausedSince\" IS NULL";
+
     protected const string TimerColumns = "(\"Id\", \"Kind\", \"Payload\", \"Key\", \"DueAt\", \"WorkspaceId\", \"CreatedAt\", \"State\", \"Attempts\")";
 
     // A pending timer due earlier keeps its instant (its handler arms it again for the next of its second).
@@ -129,32 +132,35 @@ internal sealed class PostgresRecountStore(LayanDbContext db, string workspace, 
             await _ahead.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             _ahead = null;
         }
-        if (_reader is not null)
+        try
         {
-            try
+            if (_reader is not null)
             {
                 if (!_exhausted)
                 {
-                    // Given up half way (the recount failed): the rest is not read off the wire.
+                    // Given up half way (the recount failed or was cancelled): the rest is not read off the wire.
                     _command!.Cancel();
                 }
                 await _reader.DisposeAsync();
             }
-            catch (NpgsqlException) when (!_exhausted)
-            {
-                // The cancelled query's own error.
-            }
+        }
+        catch (Exception) when (!_exhausted)
+        {
+            // The cancelled query's own error; the recount's is the one that counts.
+        }
+        finally
+        {
             _reader = null;
-        }
-        if (_command is not null)
-        {
-            await _command.DisposeAsync();
-            _command = null;
-        }
-        if (_reading is not null)
-        {
-            await _reading.DisposeAsync();
-            _reading = null;
+            if (_command is not null)
+            {
+                await _command.DisposeAsync();
+                _command = null;
+            }
+            if (_reading is not null)
+            {
+                await _reading.DisposeAsync();
+                _reading = null;
+            }
         }
         _open = null;
     }
@@ -217,7 +223,7 @@ internal sealed class PostgresRecountStore(LayanDbContext db, string workspace, 
         {
             return;
         }
-        const string Dues = $"UPDATE \"TicketSlaClocks\" SET \"DueAt\" = r.due, \"WarnAt\" = r.warn FROM {Table} r WHERE \"TicketSlaClocks\".\"Id\" = r.id";
+        const string Dues = $"UPDATE \"TicketSlaClocks\" SET \"DueAt\" = r.due, \"WarnAt\" = r.warn FROM {Table} r WHERE \"TicketSlaClocks\".\"Id\" = r.id{StillRunning}";
         await Db.Database.ExecuteSqlRawAsync(Dues, cancellationToken);
         foreach (var (kind, column) in new[] { (SlaEngine.BreachKind, "breach"), (SlaEngine.WarningKind, "warn") })
         {
@@ -274,7 +280,7 @@ internal sealed class StatementRecountStore(LayanDbContext db, string workspace,
                 rows.Add(row);
             }
             var sql = $"WITH v(\"Id\", \"Due\", \"Warn\") AS (VALUES {string.Join(", ", rows)}) " +
-                "UPDATE \"TicketSlaClocks\" SET \"DueAt\" = v.\"Due\", \"WarnAt\" = v.\"Warn\" FROM v WHERE \"TicketSlaClocks\".\"Id\" = v.\"Id\"";
+                $"UPDATE \"TicketSlaClocks\" SET \"DueAt\" = v.\"Due\", \"WarnAt\" = v.\"Warn\" FROM v WHERE \"TicketSlaClocks\".\"Id\" = v.\"Id\"{StillRunning}";
             await Db.Database.ExecuteSqlRawAsync(sql, values, cancellationToken);
         }
         await TimersAsync(SlaEngine.BreachKind, [.. clocks.Where(c => c.BreachAt is not null).Select(c => c.BreachAt!.Value)], cancellationToken);

@@ -296,6 +296,8 @@ internal sealed class SlaEngine(
                 : 0;
             if (warn <= 0)
             {
+                // Switched off: this clock no longer warns (and leaves its second's timer alone).
+                await db.Set<TicketSlaClock>().Where(c => c.Id == row.Id).ExecuteUpdateAsync(u => u.SetProperty(c => c.WarnAt, (DateTimeOffset?)null), cancellationToken);
                 return;
             }
             if (now < due - TimeSpan.FromMinutes(warn))
@@ -308,8 +310,8 @@ internal sealed class SlaEngine(
         }
         var unnoticed = db.Set<TicketSlaClock>().Where(c => c.Id == row.Id && c.BreachedAt == null);
         var claimed = breach
-            ? await unnoticed.ExecuteUpdateAsync(u => u.SetProperty(c => c.BreachedAt, now), cancellationToken)
-            : await unnoticed.Where(c => c.WarnedAt == null).ExecuteUpdateAsync(u => u.SetProperty(c => c.WarnedAt, now), cancellationToken);
+            ? await unnoticed.ExecuteUpdateAsync(u => u.SetProperty(c => c.BreachedAt, now).SetProperty(c => c.WarnAt, (DateTimeOffset?)null), cancellationToken)
+            : await unnoticed.Where(c => c.WarnedAt == null).ExecuteUpdateAsync(u => u.SetProperty(c => c.WarnedAt, now).SetProperty(c => c.WarnAt, (DateTimeOffset?)null), cancellationToken);
         if (claimed == 0)
         {
             return;
@@ -338,13 +340,14 @@ internal sealed class SlaEngine(
             await db.Database.BeginTransactionAsync(cancellationToken);
         }
         var from = DateTimeOffset.FromUnixTimeSeconds(second);
-        // Inclusive: PostgreSQL keeps microseconds, so a due a tick before the next second is stored on it.
         var to = from.AddSeconds(1);
         var now = clock.GetUtcNow();
-        var clocks = db.Set<TicketSlaClock>().AsNoTracking();
+        // Only clocks NoticeAsync would notice: one it would skip must not hold a place in the run.
+        // A warning is cleared when it is sent or switched off, and a breach clears it too.
+        var clocks = db.Set<TicketSlaClock>().AsNoTracking().Where(c => c.MetAt == null && !c.Stopped && c.PausedSince == null && c.BreachedAt == null);
         var inSecond = kind == BreachKind
-            ? clocks.Where(c => c.BreachedAt == null && c.DueAt >= from && c.DueAt <= to).Select(c => new { c.Id, At = c.DueAt!.Value })
-            : clocks.Where(c => c.WarnedAt == null && c.BreachedAt == null && c.WarnAt >= from && c.WarnAt <= to).Select(c => new { c.Id, At = c.WarnAt!.Value });
+            ? clocks.Where(c => c.DueAt >= from && c.DueAt < to).Select(c => new { c.Id, At = c.DueAt!.Value })
+            : clocks.Where(c => c.WarnedAt == null && c.WarnAt >= from && c.WarnAt < to && c.DueAt > now).Select(c => new { c.Id, At = c.WarnAt!.Value });
         var due = await inSecond.Where(c => c.At <= now).OrderBy(c => c.At).Take(NoticesPerRun).Select(c => c.Id).ToListAsync(cancellationToken);
         foreach (var clockId in due)
         {

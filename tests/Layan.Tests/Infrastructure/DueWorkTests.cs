@@ -172,6 +172,88 @@ public sealed class DueWorkTests(PostgresServer postgres)
         ran.ShouldBe(["late"]);
     }
 
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Two_transactions_arming_one_new_shared_timer_both_commit_and_it_keeps_the_earlier_due(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        var ran = new ConcurrentQueue<string>();
+        await using var app = new LayanApp(database, LayanApp.ManualTimers, s => Handlers(s, ran));
+        var now = app.Clock.GetUtcNow();
+        var armed = new TaskCompletionSource();
+        async Task ArmAsync(string note, TimeSpan after, Task? first)
+        {
+            if (first is not null)
+            {
+                await first;
+            }
+            await using var scope = app.Scope();
+            var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            await scope.ServiceProvider.GetRequiredService<DueWorkScheduler>().ScheduleEarliestAsync(RecordingHandler.KindName, new Note(note), now + after, "shared:second", Ct);
+            await db.SaveChangesAsync(Ct);
+            if (first is null)
+            {
+                // The row is written and not committed while the other transaction arms the same key.
+                armed.SetResult();
+                await Task.Delay(500, Ct);
+            }
+            await transaction.CommitAsync(Ct);
+        }
+
+        await Task.WhenAll(ArmAsync("later", TimeSpan.FromSeconds(10), null), ArmAsync("earlier", TimeSpan.FromSeconds(5), armed.Task));
+        await using (var check = database.CreateContext())
+        {
+            var timer = await check.DueWork.SingleAsync(Ct);
+            (timer.Key, timer.DueAt, timer.State).ShouldBe(("system:shared:second", now.AddSeconds(5), WorkState.Pending));
+        }
+        // Armed for later again, without a transaction of the caller's: the earlier instant stays.
+        await using (var scope = app.Scope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DueWorkScheduler>().ScheduleEarliestAsync(RecordingHandler.KindName, new Note("earlier"), now.AddSeconds(20), "shared:second", Ct);
+            await scope.ServiceProvider.GetRequiredService<LayanDbContext>().SaveChangesAsync(Ct);
+        }
+        app.Clock.Advance(TimeSpan.FromSeconds(5));
+        (await app.Runner<DueWork>().RunOnceAsync(Ct)).ShouldBe(1);
+        ran.ShouldBe(["earlier"]);
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task A_shared_timer_armed_while_it_runs_runs_again_and_the_interrupted_run_leaves_nothing(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        var ran = new ConcurrentQueue<string>();
+        await using var app = new LayanApp(database, LayanApp.ManualTimers, s =>
+        {
+            Handlers(s, ran);
+            s.AddScoped<IWorkHandler<DueWork>, ArmingHandler>();
+        });
+        var now = app.Clock.GetUtcNow();
+        await using (var scope = app.Scope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DueWorkScheduler>().ScheduleEarliestAsync(ArmingHandler.KindName, new Note("run"), now, ArmingHandler.Key, Ct);
+            await scope.ServiceProvider.GetRequiredService<LayanDbContext>().SaveChangesAsync(Ct);
+        }
+
+        (await app.Runner<DueWork>().RunOnceAsync(Ct)).ShouldBe(1);
+        await using (var check = database.CreateContext())
+        {
+            var timer = await check.DueWork.SingleAsync(Ct);
+            (timer.State, timer.DueAt, timer.Attempts, timer.LeaseToken).ShouldBe((WorkState.Pending, now, 0, (Guid?)null), "the earlier due stays, and the run lost its claim");
+            (await check.AuditLog.CountAsync(Ct)).ShouldBe(0, "the interrupted run's changes are discarded");
+        }
+        (await app.Runner<DueWork>().RunOnceAsync(Ct)).ShouldBe(1);
+        ran.ShouldBe(["armed meanwhile", "ran again"]);
+        await using (var check = database.CreateContext())
+        {
+            (await check.DueWork.SingleAsync(Ct)).State.ShouldBe(WorkState.Completed);
+            (await check.AuditLog.Select(a => a.Subject).ToListAsync(Ct)).ShouldBe(["ran again"]);
+        }
+    }
+
     private static async Task<Guid> ScheduleInAsync(LayanApp app, Guid workspace, string note, DateTimeOffset dueAt, string key)
     {
         await using var scope = app.Scope();
@@ -205,6 +287,28 @@ public sealed class DueWorkTests(PostgresServer postgres)
                 await scheduler.CancelAsync("meddle:cancel", cancellationToken);
             }
             await other.ServiceProvider.GetRequiredService<LayanDbContext>().SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>On its first run, someone else arms its shared timer for later while it runs.</summary>
+    internal sealed class ArmingHandler(IServiceScopeFactory scopes, ConcurrentQueue<string> ran, AuditLog audit, TimeProvider clock) : IWorkHandler<DueWork>
+    {
+        public const string KindName = "test.arming";
+        public const string Key = "arming:second";
+
+        public string Kind => KindName;
+
+        public async Task HandleAsync(DueWork item, CancellationToken cancellationToken)
+        {
+            var first = ran.IsEmpty;
+            audit.Record("test.ran", first ? "interrupted" : "ran again", before: null, after: null);
+            ran.Enqueue(first ? "armed meanwhile" : "ran again");
+            if (first)
+            {
+                await using var other = scopes.CreateAsyncScope();
+                await other.ServiceProvider.GetRequiredService<DueWorkScheduler>().ScheduleEarliestAsync(KindName, new Note("run"), clock.GetUtcNow().AddMinutes(1), Key, cancellationToken);
+                await other.ServiceProvider.GetRequiredService<LayanDbContext>().SaveChangesAsync(cancellationToken);
+            }
         }
     }
 

@@ -17,7 +17,7 @@ namespace Layan.Tests.Tickets;
 // resolved at once), TKT-6 (deadlines on the ticket: warning and breach once, pause while pending
 // the customer, resume on the customer's reply, recount on a calendar edit), the Ticket feature's
 // gate, bad input answered with ProblemDetails that change nothing, and no access across workspaces.
-public sealed class TicketTests(PostgresServer postgres)
+public sealed partial class TicketTests(PostgresServer postgres)
 {
     private const string Ana = "ana@example.com";
     private const string Ben = "ben@example.com";

@@ -63,16 +63,41 @@ internal class LayanDbContext : IdentityUserContext<User, Guid>
         }
     }
 
+    /// <summary>Shared timers armed in this unit of work, written with it (<see cref="DueWorkScheduler.ScheduleEarliestAsync"/>).</summary>
+    internal SharedTimers SharedTimers { get; } = new();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         GuardWorkspaceWrites();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        if (!SharedTimers.Any)
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        using var own = Database.CurrentTransaction is null ? Database.BeginTransaction() : null;
+        SharedTimers.Write(Database);
+        var saved = base.SaveChanges(acceptAllChangesOnSuccess);
+        SharedTimers.Clear();
+        own?.Commit();
+        return saved;
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         GuardWorkspaceWrites();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (!SharedTimers.Any)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        // The timers commit with the rest: in the caller's transaction, or in one of their own.
+        await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        await SharedTimers.WriteAsync(Database, cancellationToken);
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        SharedTimers.Clear();
+        if (own is not null)
+        {
+            await own.CommitAsync(cancellationToken);
+        }
+        return saved;
     }
 
     // e => context.TenantBypassed || (Guid?)e.WorkspaceId == context.CurrentWorkspaceId

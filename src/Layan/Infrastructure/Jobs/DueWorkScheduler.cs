@@ -21,8 +21,13 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
     public async Task<DueWork> ScheduleAsync(
         string kind, object payload, DateTimeOffset dueAt, string? key = null, CancellationToken cancellationToken = default)
     {
-        var json = JsonSerializer.Serialize(payload, payload.GetType(), JsonSerializerOptions.Web);
+        var json = Json(payload);
         var scopedKey = key is null ? null : ScopedKey(key);
+        if (scopedKey is not null)
+        {
+            // Scheduled explicitly: an earlier arming of the same timer in this unit of work gives way.
+            db.SharedTimers.Forget(scopedKey);
+        }
         // A timer of this key added in this unit of work, not saved yet, is the one to move.
         var existing = scopedKey is null ? null
             : db.DueWork.Local.FirstOrDefault(w => w.Key == scopedKey) ?? await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey, cancellationToken);
@@ -59,12 +64,20 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
     /// moves to <paramref name="dueAt"/>; one due earlier stays, and its handler finds what is due
     /// and arms itself again for the next. The row is written either way, so a run in flight loses
     /// its claim and runs again (it may have looked for the next due before this one was there).
+    /// Written at SaveChanges as an upsert (<see cref="SharedTimers"/>), so concurrent units of work
+    /// arming the same new key do not collide on it; a transaction that armed a timer holds its row
+    /// until it commits.
     /// </summary>
-    public async Task<DueWork> ScheduleEarliestAsync(string kind, object payload, DateTimeOffset dueAt, string key, CancellationToken cancellationToken = default)
+    public async Task ScheduleEarliestAsync(string kind, object payload, DateTimeOffset dueAt, string key, CancellationToken cancellationToken = default)
     {
         var scopedKey = ScopedKey(key);
-        var existing = db.DueWork.Local.FirstOrDefault(w => w.Key == scopedKey) ?? await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey, cancellationToken);
-        var earlier = existing is { State: WorkState.Pending } && existing.DueAt < dueAt ? existing.DueAt : dueAt;
+        // A timer this unit of work holds (a handler re-arming its own, one it made or moved) is changed where it is.
+        if (db.DueWork.Local.FirstOrDefault(w => w.Key == scopedKey) is not { } tracked)
+        {
+            db.SharedTimers.Arm(scopedKey, kind, Json(payload), dueAt, tenant.WorkspaceId, clock.GetUtcNow());
+            return;
+        }
+        var earlier = tracked.State == WorkState.Pending && tracked.DueAt < dueAt ? tracked.DueAt : dueAt;
         var work = await ScheduleAsync(kind, payload, earlier, key, cancellationToken);
         var entry = db.Entry(work);
         if (entry.State == EntityState.Unchanged)
@@ -75,7 +88,6 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
                 entry.Property(column).IsModified = true;
             }
         }
-        return work;
     }
 
     /// <summary>
@@ -85,6 +97,7 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
     public async Task<bool> CancelAsync(string key, CancellationToken cancellationToken = default)
     {
         var scopedKey = ScopedKey(key);
+        db.SharedTimers.Forget(scopedKey);
         var existing = db.DueWork.Local.FirstOrDefault(w => w.Key == scopedKey && w.State == WorkState.Pending)
             ?? await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey && w.State == WorkState.Pending, cancellationToken);
         if (existing is null)
@@ -94,6 +107,8 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
         db.DueWork.Remove(existing);
         return true;
     }
+
+    private static string Json(object payload) => JsonSerializer.Serialize(payload, payload.GetType(), JsonSerializerOptions.Web);
 
     private string ScopedKey(string key)
     {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using Layan.Infrastructure.Db;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -70,6 +71,11 @@ internal sealed class WorkCommittedInterceptor(IEnumerable<IWorkSignal> signals)
             {
                 _pending.GetOrCreateValue(context).Add(entry.Entity.GetType());
             }
+        }
+        // Shared timers are written as upserts beside the tracked entities.
+        if (context is LayanDbContext { SharedTimers.Any: true })
+        {
+            _pending.GetOrCreateValue(context).Add(typeof(Jobs.DueWork));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Layan.Infrastructure.Db;
+using Layan.Infrastructure.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -50,13 +51,6 @@ internal abstract class RecountStore(LayanDbContext db, string workspace, DateTi
 
     // A clock met, paused or stopped by a request while the recount ran keeps having no due.
     protected const string StillRunning = " AND \"TicketSlaClocks\".\"MetAt\" IS NULL AND NOT \"TicketSlaClocks\".\"Stopped\" AND \"TicketSlaClocks\".\"PausedSince\" IS NULL";
-
-    protected const string TimerColumns = "(\"Id\", \"Kind\", \"Payload\", \"Key\", \"DueAt\", \"WorkspaceId\", \"CreatedAt\", \"State\", \"Attempts\")";
-
-    // A pending timer due earlier keeps its instant (its handler arms it again for the next of its second).
-    protected const string Rearm = " ON CONFLICT (\"Key\") DO UPDATE SET \"DueAt\" = CASE WHEN \"DueWork\".\"State\" = 'Pending' AND \"DueWork\".\"DueAt\" < excluded.\"DueAt\" " +
-        "THEN \"DueWork\".\"DueAt\" ELSE excluded.\"DueAt\" END, \"State\" = 'Pending', \"Attempts\" = 0, " +
-        "\"CompletedAt\" = NULL, \"LastError\" = NULL, \"LeaseToken\" = NULL, \"LeaseUntil\" = NULL";
 }
 
 /// <summary>
@@ -228,8 +222,8 @@ internal sealed class PostgresRecountStore(LayanDbContext db, string workspace, 
         foreach (var (kind, column) in new[] { (SlaEngine.BreachKind, "breach"), (SlaEngine.WarningKind, "warn") })
         {
             // One timer per second ("{workspace}:{kind}:{Unix seconds}", payload SlaSecond's JSON), at the earliest of its clocks.
-            var sql = $"INSERT INTO \"DueWork\" {TimerColumns} SELECT gen_random_uuid(), {{0}}, json_build_object('second', s.second)::text, {{1}} || s.second, s.due, {{2}}, {{3}}, 'Pending', 0 " +
-                $"FROM (SELECT floor(extract(epoch FROM r.{column}))::bigint AS second, min(r.{column}) AS due FROM {Table} r WHERE r.{column} IS NOT NULL GROUP BY 1) s{Rearm}";
+            var sql = $"INSERT INTO \"DueWork\" {SharedTimers.Columns} SELECT gen_random_uuid(), {{0}}, json_build_object('second', s.second)::text, {{1}} || s.second, s.due, {{2}}, {{3}}, 'Pending', 0 " +
+                $"FROM (SELECT floor(extract(epoch FROM r.{column}))::bigint AS second, min(r.{column}) AS due FROM {Table} r WHERE r.{column} IS NOT NULL GROUP BY 1) s{SharedTimers.KeepEarliest}";
             await Db.Database.ExecuteSqlRawAsync(sql, [kind, $"{Workspace}:{kind}:", Guid.ParseExact(Workspace, "N"), Now], cancellationToken);
         }
         const string Empty = $"TRUNCATE {Table}";
@@ -287,21 +281,17 @@ internal sealed class StatementRecountStore(LayanDbContext db, string workspace,
         await TimersAsync(SlaEngine.WarningKind, [.. clocks.Where(c => c.WarnAt is not null).Select(c => c.WarnAt!.Value)], cancellationToken);
     }
 
-    // The batch's instants, one timer per second at the earliest of it.
+    // The batch's instants, one timer per second at the earliest of it, written as a unit of work's shared timers are.
     private async Task TimersAsync(string kind, List<DateTime> instants, CancellationToken cancellationToken)
     {
-        var timers = instants.GroupBy(at => new DateTimeOffset(at, TimeSpan.Zero).ToUnixTimeSeconds()).Select(g => (Second: g.Key, Due: g.Min())).ToList();
-        object[] shared = [kind, Guid.ParseExact(Workspace, "N"), Now];
-        foreach (var chunk in timers.Chunk(RowsPerStatement))
+        var timers = new SharedTimers();
+        var workspaceId = Guid.ParseExact(Workspace, "N");
+        foreach (var inSecond in instants.Select(at => new DateTimeOffset(at, TimeSpan.Zero)).GroupBy(at => at.ToUnixTimeSeconds()))
         {
-            var values = string.Join(", ", chunk.Select((_, i) => $"({{{3 + (4 * i)}}}, {{0}}, {{{4 + (4 * i)}}}, {{{5 + (4 * i)}}}, {{{6 + (4 * i)}}}, {{1}}, {{2}}, 'Pending', 0)"));
-            var sql = $"INSERT INTO \"DueWork\" {TimerColumns} VALUES {values}{Rearm}";
-            var rows = chunk.SelectMany(t => new object[]
-            {
-                Guid.CreateVersion7(), JsonSerializer.Serialize(new SlaSecond(t.Second), JsonSerializerOptions.Web), $"{Workspace}:{SlaEngine.SecondKey(kind, t.Second)}", t.Due,
-            });
-            await Db.Database.ExecuteSqlRawAsync(sql, [.. shared, .. rows], cancellationToken);
+            var second = inSecond.Key;
+            timers.Arm($"{Workspace}:{SlaEngine.SecondKey(kind, second)}", kind, JsonSerializer.Serialize(new SlaSecond(second), JsonSerializerOptions.Web), inSecond.Min(), workspaceId, new DateTimeOffset(Now, TimeSpan.Zero));
         }
+        await timers.WriteAsync(Db.Database, cancellationToken);
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;

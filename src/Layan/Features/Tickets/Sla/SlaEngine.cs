@@ -27,9 +27,9 @@ internal sealed record SlaNoticeEvent(Guid TicketId, long Number, string Target,
 /// second's timer finds nothing for it; a recount rewrites the clock rows and only as many timers
 /// as there are distinct seconds.
 /// </summary>
-internal sealed class SlaEngine(
+internal sealed partial class SlaEngine(
     LayanDbContext db, DueWorkScheduler timers, EventLog events, TenantContext tenant, Mailer mailer, IStringLocalizer<TicketsResource> strings,
-    IOptions<PublicUrlOptions> publicUrl, TimeProvider clock)
+    IOptions<PublicUrlOptions> publicUrl, TimeProvider clock, ILogger<SlaEngine> logger)
 {
     public const string WarningKind = "sla.warning";
     public const string BreachKind = "sla.breach";
@@ -351,7 +351,7 @@ internal sealed class SlaEngine(
         var due = await inSecond.Where(c => c.At <= now).OrderBy(c => c.At).Take(NoticesPerRun).Select(c => c.Id).ToListAsync(cancellationToken);
         foreach (var clockId in due)
         {
-            await NoticeAsync(clockId, kind, cancellationToken);
+            await NoticeAloneAsync(clockId, kind, cancellationToken);
         }
         var next = due.Count == NoticesPerRun
             ? now
@@ -361,6 +361,42 @@ internal sealed class SlaEngine(
             await timers.ScheduleAsync(kind, new SlaSecond(second), at, SecondKey(kind, second), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// One clock of a second's run, under a savepoint: if its notice fails, only it is undone (its
+    /// claim, event, timeline entry and emails) and it gets a timer of its own that tries it again
+    /// with the runner's back-off (and goes Dead alone), while the rest of its second is noticed.
+    /// </summary>
+    private async Task NoticeAloneAsync(Guid clockId, string kind, CancellationToken cancellationToken)
+    {
+        const string Savepoint = "sla_notice";
+        var transaction = db.Database.CurrentTransaction!;
+        await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
+        try
+        {
+            await NoticeAsync(clockId, kind, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            await transaction.RollbackToSavepointAsync(Savepoint, cancellationToken);
+            // What the notice tracked goes with it; the run's own timer (unchanged so far) stays.
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList())
+            {
+                entry.State = EntityState.Detached;
+            }
+            db.SharedTimers.Clear();
+            LogNoticeFailed(logger, ex, kind, clockId);
+            await timers.ScheduleAsync(kind, new ClockRef(clockId), clock.GetUtcNow(), ClockKey(kind, clockId), cancellationToken);
+        }
+    }
+
+    /// <summary>The key of the timer of its own a clock gets when its notice failed in its second's run.</summary>
+    public static string ClockKey(string kind, Guid clockId) => $"{kind}.clock:{clockId:N}";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SLA {Kind} of clock {ClockId} failed in its second's run; it is tried again on a timer of its own")]
+    private static partial void LogNoticeFailed(ILogger logger, Exception exception, string kind, Guid clockId);
 
     /// <summary>
     /// NOT-1's SLA emails, in the same transaction as the notice (so once): to the ticket's assignee,

@@ -106,6 +106,74 @@ public sealed class RoutingTests(PostgresServer postgres)
         (await ben.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{id}/presence", Ct)).GetProperty("openCount").GetInt32().ShouldBe(1);
     }
 
+    [Fact]
+    public async Task A_pass_is_claimed_at_once_and_one_that_no_longer_holds_is_undone_and_made_one_by_one_with_its_counters_intact()
+    {
+        await using var database = await TestDatabase.CreateAsync(Provider.Postgres, postgres);
+        await using var app = new LayanApp(database, LayanApp.ManualTimers);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        using var ben = await app.JoinAsync(ana, id, Ben, "agent");
+        await DistributeAsync(ana, id, "round", capacity: 5);
+        var (anaId, benId) = (await ana.UserIdAsync(id, Ana), await ana.UserIdAsync(id, Ben));
+        using var visitor = app.Browser();
+        async Task<List<Guid>> QueueAsync(int chats)
+        {
+            var ids = new List<Guid>();
+            for (var i = 0; i < chats; i++)
+            {
+                ids.Add((await visitor.StartChatAsync(id, $"chat {i}")).ConversationId);
+            }
+            return ids;
+        }
+        async Task<List<Guid?>> OwnersAsync(List<Guid> chats)
+        {
+            var owners = new List<Guid?>();
+            foreach (var chat in chats)
+            {
+                owners.Add(await ana.AssigneeAsync(id, chat));
+            }
+            return owners;
+        }
+        // Every UPDATE statement on the conversations is counted (a rolled-back one uncounted with it).
+        await using var db = database.CreateContext();
+        foreach (var sql in new[]
+        {
+            "CREATE TABLE claim_statements (n int)",
+            "CREATE FUNCTION count_claims() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO claim_statements VALUES (1); RETURN NULL; END $$",
+            "CREATE TRIGGER count_claims AFTER UPDATE ON \"Conversations\" FOR EACH STATEMENT EXECUTE FUNCTION count_claims()",
+        })
+        {
+            await db.Database.ExecuteSqlRawAsync(sql, Ct);
+        }
+        async Task<int> ClaimStatementsAsync() => await db.Database.SqlQueryRaw<int>("SELECT count(*)::int AS \"Value\" FROM claim_statements").SingleAsync(Ct);
+
+        var first = await QueueAsync(3);
+        await db.Database.ExecuteSqlRawAsync("TRUNCATE claim_statements", Ct);
+        await ana.OnlineAsync(id);
+        (await OwnersAsync(first)).ShouldAllBe(owner => owner == anaId);
+        (await ClaimStatementsAsync()).ShouldBe(1, "the three claimed in one statement");
+
+        await ana.OnlineAsync(id, "offline");
+        var second = await QueueAsync(3);
+        // The middle one is taken by someone else between the pass's plan and its claim: here the database skips its update.
+        var skip = $"CREATE FUNCTION skip_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.\"AssigneeId\" IS NULL AND NEW.\"AssigneeId\" IS NOT NULL AND NEW.\"Id\" = '{second[1]}' THEN RETURN NULL; END IF; RETURN NEW; END $$";
+        await db.Database.ExecuteSqlRawAsync(skip, Ct);
+        await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER skip_claim BEFORE UPDATE ON \"Conversations\" FOR EACH ROW EXECUTE FUNCTION skip_claim()", Ct);
+        await db.Database.ExecuteSqlRawAsync("TRUNCATE claim_statements", Ct);
+        await ben.OnlineAsync(id);
+        (await OwnersAsync(second)).ShouldBe([benId, null, benId], "made one by one, the refused one skipped");
+        (await ClaimStatementsAsync()).ShouldBe(3, "the undone statement, then one a conversation");
+        (await db.Set<AgentState>().IgnoreQueryFilters().Where(a => a.UserId == benId).Select(a => a.OpenCount).SingleAsync(Ct)).ShouldBe(2, "the undone plan left no count behind");
+        var decisions = await db.Set<RoutingDecision>().IgnoreQueryFilters().Where(d => d.WinnerId == benId).Select(d => d.ConversationId).ToListAsync(Ct);
+        decisions.Order().ShouldBe(new[] { second[0], second[2] }.Order(), "one decision for each assignment, none from the undone plan");
+
+        await db.Database.ExecuteSqlRawAsync("DROP TRIGGER skip_claim ON \"Conversations\"", Ct);
+        await ana.OnlineAsync(id);
+        (await ana.AssigneeAsync(id, second[1])).ShouldNotBeNull();
+    }
+
     [Theory]
     [InlineData(Provider.Sqlite)]
     [InlineData(Provider.Postgres)]

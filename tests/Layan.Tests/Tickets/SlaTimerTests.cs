@@ -75,51 +75,100 @@ public sealed partial class TicketTests
     [Theory]
     [InlineData(Provider.Sqlite)]
     [InlineData(Provider.Postgres)]
-    public async Task A_clock_whose_notice_fails_is_undone_alone_and_tried_again_on_a_timer_of_its_own(Provider provider)
+    public async Task Clocks_whose_notice_fails_are_undone_alone_and_tried_again_on_timers_of_their_own(Provider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
         await using var workspace = await WorkspaceWithTicketsAsync(database);
         var (app, ana, id) = workspace;
         await FirstResponseInAnHourAsync(ana, id);
-        foreach (var subject in new[] { "Late parcel", "Explodes", "Broken zip" })
+        foreach (var subject in new[] { "Late parcel", "Explodes", "Mail fails", "Broken zip" })
         {
             await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject }));
         }
-        // The database refuses to record the breach of one of the three (a failure inside the transaction: PostgreSQL aborts it).
-        await using (var db = app.Database.CreateContext())
-        {
-            foreach (var sql in provider == Provider.Postgres ? RefuseOnPostgres : RefuseOnSqlite)
-            {
-                await db.Database.ExecuteSqlRawAsync(sql, Ct);
-            }
-        }
+        // The database refuses one breach at its claim, and another's email after its event is written
+        // (failures inside the transaction: PostgreSQL aborts it).
+        await ExecuteAsync(app, provider == Provider.Postgres ? RefuseOnPostgres : RefuseOnSqlite);
 
         await LaterAsync(app, ana, TimeSpan.FromHours(1));
-        (await BreachesAsync(ana, id, 1), await BreachesAsync(ana, id, 2), await BreachesAsync(ana, id, 3)).ShouldBe((1, 0, 1), "the others of its second are noticed");
-        Guid failing;
+        (await BreachesAsync(ana, id, 1), await BreachesAsync(ana, id, 2), await BreachesAsync(ana, id, 3), await BreachesAsync(ana, id, 4))
+            .ShouldBe((1, 0, 0, 1), "the others of its second are noticed, before and after the failures");
+        List<Guid> failing;
         await using (var db = app.Database.CreateContext())
         {
-            failing = await db.Set<TicketSlaClock>().IgnoreQueryFilters().Where(c => c.BreachedAt == null).Select(c => c.Id).SingleAsync(Ct);
-            var own = await db.DueWork.SingleAsync(w => w.Key == $"{id:N}:{SlaEngine.ClockKey(SlaEngine.BreachKind, failing)}", Ct);
-            (own.State, own.Kind).ShouldBe((WorkState.Pending, SlaEngine.BreachKind));
-            (await db.Set<TicketEvent>().IgnoreQueryFilters().CountAsync(e => e.Kind == TicketEventKinds.SlaBreached, Ct)).ShouldBe(2, "the failed notice's timeline entry went with it");
+            failing = await db.Set<TicketSlaClock>().IgnoreQueryFilters().Where(c => c.BreachedAt == null).Select(c => c.Id).ToListAsync(Ct);
+            failing.Count.ShouldBe(2);
+            var own = await OwnTimersAsync(db, id, failing);
+            own.ShouldAllBe(w => w.State == WorkState.Pending && w.Kind == SlaEngine.BreachKind);
+            own.Count.ShouldBe(2);
+            (await db.Set<TicketEvent>().IgnoreQueryFilters().CountAsync(e => e.Kind == TicketEventKinds.SlaBreached, Ct)).ShouldBe(2, "the failed notices' timeline entries went with them");
+            var events = await db.Set<Layan.Features.Realtime.StoredEvent>().IgnoreQueryFilters().Where(e => e.Type == "ticket.sla").ToListAsync(Ct);
+            events.Count.ShouldBe(2, "the event written before the mail failed went with it");
         }
         var mails = (await app.EmailsToAsync(Ana)).Select(m => m.Subject).Where(s => s.StartsWith("SLA breached", StringComparison.Ordinal)).Order().ToList();
-        mails.ShouldBe(["SLA breached: CS-000001 in Toko Ana", "SLA breached: CS-000003 in Toko Ana"]);
+        mails.ShouldBe(["SLA breached: CS-000001 in Toko Ana", "SLA breached: CS-000004 in Toko Ana"]);
 
-        // Still refused: its own timer backs off (the second's timer is done).
+        // Still refused: their own timers back off (the second's timer is done).
         await app.Runner<DueWork>().RunOnceAsync(Ct);
         await using (var db = app.Database.CreateContext())
         {
-            var own = await db.DueWork.SingleAsync(w => w.Key == $"{id:N}:{SlaEngine.ClockKey(SlaEngine.BreachKind, failing)}", Ct);
-            (own.State, own.Attempts).ShouldBe((WorkState.Pending, 1));
-            own.LastError.ShouldNotBeNull().ShouldContain("notice refused");
-            var drop = provider == Provider.Postgres ? "DROP TRIGGER refuse_notice ON \"TicketSlaClocks\"" : "DROP TRIGGER refuse_notice";
-            await db.Database.ExecuteSqlRawAsync(drop, Ct);
+            var own = await OwnTimersAsync(db, id, failing);
+            // (The refused mail's error is EF's "see the inner exception".)
+            own.ShouldAllBe(w => w.State == WorkState.Pending && w.Attempts == 1 && w.LastError != null);
+            own.ShouldContain(w => w.LastError!.Contains("notice refused"));
+            (await BreachTimersAsync(app)).Where(t => t.Key!.Contains(":sla.breach:", StringComparison.Ordinal)).ShouldAllBe(t => t.State == WorkState.Completed);
         }
+        await ExecuteAsync(app, provider == Provider.Postgres ? AllowOnPostgres : AllowOnSqlite);
         await LaterAsync(app, ana, TimeSpan.FromMinutes(1));
-        (await BreachesAsync(ana, id, 1), await BreachesAsync(ana, id, 2), await BreachesAsync(ana, id, 3)).ShouldBe((1, 1, 1));
-        (await app.EmailsToAsync(Ana)).Count(m => m.Subject == "SLA breached: CS-000002 in Toko Ana").ShouldBe(1);
+        (await BreachesAsync(ana, id, 1), await BreachesAsync(ana, id, 2), await BreachesAsync(ana, id, 3), await BreachesAsync(ana, id, 4)).ShouldBe((1, 1, 1, 1));
+        var all = await app.EmailsToAsync(Ana);
+        (all.Count(m => m.Subject == "SLA breached: CS-000002 in Toko Ana"), all.Count(m => m.Subject == "SLA breached: CS-000003 in Toko Ana")).ShouldBe((1, 1));
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task More_failing_clocks_than_a_run_notices_do_not_hold_their_second_s_timer_or_the_rest_of_it(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var workspace = await WorkspaceWithTicketsAsync(database);
+        var (app, ana, id) = workspace;
+        await FirstResponseInAnHourAsync(ana, id);
+        const int Failing = SlaEngine.NoticesPerRun + 1;
+        for (var i = 0; i < Failing; i++)
+        {
+            await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Explodes" }));
+        }
+        await SuccessAssertions.OkAsync(await ana.PostJsonAsync($"/api/v1/workspaces/{id}/tickets", new { subject = "Fine" }));
+        await ExecuteAsync(app, provider == Provider.Postgres ? RefuseOnPostgres : RefuseOnSqlite);
+
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        var passes = 0;
+        while (await app.Runner<DueWork>().RunOnceAsync(Ct) > 0)
+        {
+            (++passes).ShouldBeLessThan(10, "the second's timer runs again only for clocks it has not tried");
+        }
+        (await BreachedClocksAsync(app)).ShouldBe(1);
+        (await BreachesAsync(ana, id, Failing + 1)).ShouldBe(1);
+        var timers = await BreachTimersAsync(app);
+        timers.Single(t => t.Key!.Contains(":sla.breach:", StringComparison.Ordinal)).State.ShouldBe(WorkState.Completed);
+        var own = timers.Where(t => t.Key!.Contains(".clock:", StringComparison.Ordinal)).ToList();
+        own.Count.ShouldBe(Failing);
+        own.ShouldAllBe(t => t.State == WorkState.Pending && t.Attempts == 1, "each backs off on its own, tried once so far");
+    }
+
+    private static async Task ExecuteAsync(LayanApp app, IEnumerable<string> statements)
+    {
+        await using var db = app.Database.CreateContext();
+        foreach (var sql in statements)
+        {
+            await db.Database.ExecuteSqlRawAsync(sql, Ct);
+        }
+    }
+
+    private static Task<List<DueWork>> OwnTimersAsync(Layan.Infrastructure.Db.LayanDbContext db, Guid id, List<Guid> clocks)
+    {
+        var keys = clocks.Select(c => $"{id:N}:{SlaEngine.ClockKey(SlaEngine.BreachKind, c)}").ToList();
+        return db.DueWork.Where(w => keys.Contains(w.Key!)).ToListAsync(Ct);
     }
 
     private static readonly string[] RefuseOnSqlite =
@@ -127,7 +176,11 @@ public sealed partial class TicketTests
         "CREATE TRIGGER refuse_notice BEFORE UPDATE OF \"BreachedAt\" ON \"TicketSlaClocks\" FOR EACH ROW " +
         "WHEN NEW.\"BreachedAt\" IS NOT NULL AND (SELECT \"Subject\" FROM \"Tickets\" WHERE \"Id\" = NEW.\"TicketId\") = 'Explodes' " +
         "BEGIN SELECT RAISE(ABORT, 'notice refused'); END",
+        "CREATE TRIGGER refuse_mail BEFORE INSERT ON \"Outbox\" FOR EACH ROW WHEN NEW.\"Payload\" LIKE '%CS-000003%' " +
+        "BEGIN SELECT RAISE(ABORT, 'notice refused: mail'); END",
     ];
+
+    private static readonly string[] AllowOnSqlite = ["DROP TRIGGER refuse_notice", "DROP TRIGGER refuse_mail"];
 
     private static readonly string[] RefuseOnPostgres =
     [
@@ -135,7 +188,12 @@ public sealed partial class TicketTests
         "IF NEW.\"BreachedAt\" IS NOT NULL AND (SELECT \"Subject\" FROM \"Tickets\" WHERE \"Id\" = NEW.\"TicketId\") = 'Explodes' THEN RAISE EXCEPTION 'notice refused'; END IF; " +
         "RETURN NEW; END $$",
         "CREATE TRIGGER refuse_notice BEFORE UPDATE OF \"BreachedAt\" ON \"TicketSlaClocks\" FOR EACH ROW EXECUTE FUNCTION refuse_notice()",
+        "CREATE FUNCTION refuse_mail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+        "IF NEW.\"Payload\" LIKE '%CS-000003%' THEN RAISE EXCEPTION 'notice refused: mail'; END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER refuse_mail BEFORE INSERT ON \"Outbox\" FOR EACH ROW EXECUTE FUNCTION refuse_mail()",
     ];
+
+    private static readonly string[] AllowOnPostgres = ["DROP TRIGGER refuse_notice ON \"TicketSlaClocks\"", "DROP TRIGGER refuse_mail ON \"Outbox\""];
 
     [Theory]
     [InlineData(Provider.Sqlite)]

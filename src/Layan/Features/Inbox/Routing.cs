@@ -173,8 +173,98 @@ internal sealed partial class Router(
         }
         var candidates = await CandidatesAsync(workspace, departmentId, cancellationToken);
         var sequence = await load.NextSequenceAsync(cancellationToken);
-        var assigned = 0;
         var pending = new List<(string Type, object Data)>();
+        var pass = new Pass(workspace, departmentId, mode, trigger, [.. queue.Select(q => (q.Id, q.ReassignedFrom))], candidates, sequence, pending);
+        var assigned = (queue.Count > 1 && db.Database.IsNpgsql() ? await AtOnceAsync(pass, cancellationToken) : null) ?? await OneByOneAsync(pass, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await events.AppendManyAsync(pending, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return assigned;
+    }
+
+    // One routing pass of a department: what it read under the lock, and the events it makes.
+    private sealed record Pass(
+        Workspace Workspace, Guid DepartmentId, string Mode, string Trigger, IReadOnlyList<(Guid Id, Guid? ReassignedFrom)> Queue,
+        List<Candidate> Candidates, long Sequence, List<(string Type, object Data)> Events);
+
+    // Each conversation's choice made on the counts as they are after the ones before it.
+    private static (List<(Guid Conversation, Guid Winner, RoutingExplanation Explanation)> Plan, (Guid Conversation, RoutingExplanation Explanation)? Waiting) Plan(Pass pass)
+    {
+        var plan = new List<(Guid Conversation, Guid Winner, RoutingExplanation Explanation)>();
+        var candidates = pass.Candidates;
+        foreach (var (id, reassignedFrom) in pass.Queue)
+        {
+            var explanation = RoutingChoice.Choose(pass.Mode, [.. candidates.Select(c => c with { Previous = c.UserId == reassignedFrom })]);
+            if (explanation.WinnerId is not { } winner)
+            {
+                return (plan, (id, explanation));
+            }
+            plan.Add((id, winner, explanation));
+            var seq = pass.Sequence + plan.Count - 1;
+            candidates = Replace(candidates, winner, c => c with { Open = c.Open + 1, LastAssignedSeq = seq });
+        }
+        return (plan, null);
+    }
+
+    /// <summary>
+    /// PostgreSQL, a queue of more than one: the pass is planned in memory and applied with one
+    /// statement per table (every load counter of the plan under its capacity, every conversation
+    /// still unassigned and open). If any row no longer holds (another department's pass filled an
+    /// agent, someone took a conversation) the pass is undone to a savepoint and made one by one
+    /// instead; null then.
+    /// </summary>
+    private async Task<int?> AtOnceAsync(Pass pass, CancellationToken cancellationToken)
+    {
+        var (plan, waiting) = Plan(pass);
+        if (plan.Count == 0)
+        {
+            return null;
+        }
+        const string Savepoint = "route_at_once";
+        var transaction = db.Database.CurrentTransaction!;
+        await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
+        var loads = plan.Select((p, i) => (p.Winner, Seq: pass.Sequence + i)).GroupBy(p => p.Winner)
+            .Select(g => (UserId: g.Key, Count: g.Count(), Seq: g.Max(p => p.Seq))).ToList();
+        var workspaceId = pass.Workspace.Id;
+        var loaded = await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            UPDATE "AgentStates" AS a SET "OpenCount" = a."OpenCount" + p.k, "LastAssignedSeq" = p.seq
+            FROM unnest({loads.Select(l => l.UserId).ToArray()}, {loads.Select(l => l.Count).ToArray()}, {loads.Select(l => l.Seq).ToArray()}) AS p(user_id, k, seq)
+            WHERE a."WorkspaceId" = {workspaceId} AND a."UserId" = p.user_id AND a."OpenCount" + p.k <= COALESCE(a."Capacity", {pass.Workspace.DefaultCapacity})
+            """,
+            cancellationToken);
+        var now = clock.GetUtcNow();
+        var claimed = loaded != loads.Count ? 0 : await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            UPDATE "Conversations" AS c SET "AssigneeId" = p.winner, "QueuedAt" = NULL, "AssignedAt" = {now}, "ReassignedFrom" = NULL
+            FROM unnest({plan.Select(p => p.Conversation).ToArray()}, {plan.Select(p => p.Winner).ToArray()}) AS p(id, winner)
+            WHERE c."WorkspaceId" = {workspaceId} AND c."Id" = p.id AND c."AssigneeId" IS NULL AND c."Status" = {ConversationStatus.Open}
+            """,
+            cancellationToken);
+        if (claimed != plan.Count)
+        {
+            await transaction.RollbackToSavepointAsync(Savepoint, cancellationToken);
+            return null;
+        }
+        await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+        foreach (var (conversation, winner, explanation) in plan)
+        {
+            Record(conversation, pass.Trigger, explanation);
+            var name = pass.Candidates.Single(c => c.UserId == winner).Name;
+            pass.Events.Add(("conversation.assigned", new AssignedEvent(conversation, winner, name, pass.DepartmentId, null, explanation.Reason)));
+        }
+        if (waiting is { } head && pass.Trigger == RoutingTriggers.NewConversation)
+        {
+            Record(head.Conversation, pass.Trigger, head.Explanation);
+        }
+        return plan.Count;
+    }
+
+    // Each choice claimed as it is made: a candidate found full is marked so and the choice made again, a conversation taken meanwhile skipped.
+    private async Task<int> OneByOneAsync(Pass pass, CancellationToken cancellationToken)
+    {
+        var (workspace, departmentId, mode, trigger, queue, candidates, sequence, pending) = pass;
+        var assigned = 0;
         foreach (var conversation in queue)
         {
             var pool = candidates.Select(c => c with { Previous = c.UserId == conversation.ReassignedFrom }).ToList();
@@ -213,9 +303,6 @@ internal sealed partial class Router(
             pending.Add(("conversation.assigned", new AssignedEvent(conversation.Id, chosen, name, departmentId, null, explanation.Reason)));
             assigned++;
         }
-        await db.SaveChangesAsync(cancellationToken);
-        await events.AppendManyAsync(pending, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return assigned;
     }
 

@@ -71,7 +71,9 @@ internal class LayanDbContext : IdentityUserContext<User, Guid>
         GuardWorkspaceWrites();
         if (!SharedTimers.Any)
         {
-            return base.SaveChanges(acceptAllChangesOnSuccess);
+            var only = base.SaveChanges(acceptAllChangesOnSuccess);
+            SharedTimers.Clear();
+            return only;
         }
         using var own = Database.CurrentTransaction is null ? Database.BeginTransaction() : null;
         SharedTimers.Write(Database);
@@ -86,7 +88,9 @@ internal class LayanDbContext : IdentityUserContext<User, Guid>
         GuardWorkspaceWrites();
         if (!SharedTimers.Any)
         {
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            var only = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            SharedTimers.Clear();
+            return only;
         }
         // The timers commit with the rest: in the caller's transaction, or in one of their own.
         await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;

@@ -59,6 +59,18 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
     }
 
     /// <summary>
+    /// Like <see cref="ScheduleAsync"/>, except that a pending timer of <paramref name="key"/> is
+    /// left as it is (its due and its attempts so far).
+    /// </summary>
+    public async Task<DueWork> ScheduleUnlessPendingAsync(string kind, object payload, DateTimeOffset dueAt, string key, CancellationToken cancellationToken = default)
+    {
+        var scopedKey = ScopedKey(key);
+        var pending = db.DueWork.Local.FirstOrDefault(w => w.Key == scopedKey && w.State == WorkState.Pending)
+            ?? await db.DueWork.SingleOrDefaultAsync(w => w.Key == scopedKey && w.State == WorkState.Pending, cancellationToken);
+        return pending ?? await ScheduleAsync(kind, payload, dueAt, key, cancellationToken);
+    }
+
+    /// <summary>
     /// A timer shared by several things falling due (<paramref name="key"/> names the group): runs
     /// <paramref name="kind"/> at the earliest instant anyone asked for. A pending timer due later
     /// moves to <paramref name="dueAt"/>; one due earlier stays, and its handler finds what is due

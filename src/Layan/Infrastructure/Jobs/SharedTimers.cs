@@ -31,7 +31,16 @@ internal sealed class SharedTimers
 
     private sealed record Armed(string Kind, string Payload, DateTimeOffset DueAt, Guid? WorkspaceId, DateTimeOffset CreatedAt);
 
+    private bool _written;
+
+    /// <summary>Timers armed and not written yet.</summary>
     public bool Any => _armed.Count > 0;
+
+    /// <summary>Whether the runner is to be woken when the unit of work commits.</summary>
+    public bool Wakes => _armed.Count > 0 || _written;
+
+    /// <summary>Timers were written for the unit of work by statements of its own (a recount's): the runner is woken when it commits.</summary>
+    public void Written() => _written = true;
 
     /// <summary>Arms <paramref name="key"/> (already scoped to its workspace); armed twice in one unit of work, the earlier instant counts.</summary>
     public void Arm(string key, string kind, string payload, DateTimeOffset dueAt, Guid? workspaceId, DateTimeOffset now)
@@ -47,7 +56,11 @@ internal sealed class SharedTimers
     public void Forget(string key) => _armed.Remove(key);
 
     /// <summary>Written; called once the whole unit of work has saved.</summary>
-    public void Clear() => _armed.Clear();
+    public void Clear()
+    {
+        _armed.Clear();
+        _written = false;
+    }
 
     public async Task WriteAsync(DatabaseFacade database, CancellationToken cancellationToken)
     {

@@ -72,8 +72,8 @@ internal sealed class WorkCommittedInterceptor(IEnumerable<IWorkSignal> signals)
                 _pending.GetOrCreateValue(context).Add(entry.Entity.GetType());
             }
         }
-        // Shared timers are written as upserts beside the tracked entities.
-        if (context is LayanDbContext { SharedTimers.Any: true })
+        // Shared timers are written as upserts beside the tracked entities (or by a recount's statements).
+        if (context is LayanDbContext { SharedTimers.Wakes: true })
         {
             _pending.GetOrCreateValue(context).Add(typeof(Jobs.DueWork));
         }

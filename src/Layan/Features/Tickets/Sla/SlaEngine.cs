@@ -34,8 +34,11 @@ internal sealed partial class SlaEngine(
     public const string WarningKind = "sla.warning";
     public const string BreachKind = "sla.breach";
 
-    /// <summary>Clocks noticed per run of a second's timer (one transaction); more, and it runs again at once.</summary>
-    public const int NoticesPerRun = 100;
+    /// <summary>
+    /// Clocks noticed per run of a second's timer (one transaction, a savepoint each); more, and it
+    /// runs again at once. Under PostgreSQL's 64 subtransactions a transaction keeps in memory.
+    /// </summary>
+    public const int NoticesPerRun = 50;
 
     /// <summary>The key of the timer of <paramref name="second"/> (Unix seconds) for <paramref name="kind"/>, inside the workspace.</summary>
     public static string SecondKey(string kind, long second) => $"{kind}:{second}";
@@ -333,8 +336,9 @@ internal sealed partial class SlaEngine(
     /// the timer is armed again for the next one of its second, if any. Runs in one transaction the
     /// due-work runner commits with the timer.
     /// </summary>
-    public async Task NoticeSecondAsync(string kind, long second, CancellationToken cancellationToken)
+    public async Task NoticeSecondAsync(string kind, SlaSecond run, CancellationToken cancellationToken)
     {
+        var second = run.Second;
         if (db.Database.CurrentTransaction is null)
         {
             await db.Database.BeginTransactionAsync(cancellationToken);
@@ -348,17 +352,22 @@ internal sealed partial class SlaEngine(
         var inSecond = kind == BreachKind
             ? clocks.Where(c => c.DueAt >= from && c.DueAt < to).Select(c => new { c.Id, At = c.DueAt!.Value })
             : clocks.Where(c => c.WarnedAt == null && c.WarnAt >= from && c.WarnAt < to && c.DueAt > now).Select(c => new { c.Id, At = c.WarnAt!.Value });
-        var due = await inSecond.Where(c => c.At <= now).OrderBy(c => c.At).Take(NoticesPerRun).Select(c => c.Id).ToListAsync(cancellationToken);
+        // Clocks that failed in an earlier run of this second are tried by timers of their own, not again here.
+        var failed = run.Failed ?? [];
+        var due = await inSecond.Where(c => c.At <= now && !failed.Contains(c.Id)).OrderBy(c => c.At).Take(NoticesPerRun).Select(c => c.Id).ToListAsync(cancellationToken);
         foreach (var clockId in due)
         {
-            await NoticeAloneAsync(clockId, kind, cancellationToken);
+            if (!await NoticeAloneAsync(clockId, kind, cancellationToken))
+            {
+                failed = [.. failed, clockId];
+            }
         }
         var next = due.Count == NoticesPerRun
             ? now
             : await inSecond.Where(c => c.At > now).OrderBy(c => c.At).Select(c => (DateTimeOffset?)c.At).FirstOrDefaultAsync(cancellationToken);
         if (next is { } at)
         {
-            await timers.ScheduleAsync(kind, new SlaSecond(second), at, SecondKey(kind, second), cancellationToken);
+            await timers.ScheduleAsync(kind, new SlaSecond(second, failed.Length > 0 ? failed : null), at, SecondKey(kind, second), cancellationToken);
         }
     }
 
@@ -366,29 +375,43 @@ internal sealed partial class SlaEngine(
     /// One clock of a second's run, under a savepoint: if its notice fails, only it is undone (its
     /// claim, event, timeline entry and emails) and it gets a timer of its own that tries it again
     /// with the runner's back-off (and goes Dead alone), while the rest of its second is noticed.
+    /// False when it failed.
     /// </summary>
-    private async Task NoticeAloneAsync(Guid clockId, string kind, CancellationToken cancellationToken)
+    private async Task<bool> NoticeAloneAsync(Guid clockId, string kind, CancellationToken cancellationToken)
     {
         const string Savepoint = "sla_notice";
         var transaction = db.Database.CurrentTransaction!;
+        // What the run holds before this clock (its own timer; everything else is saved): the rest is the notice's.
+        var held = db.ChangeTracker.Entries().Select(e => e.Entity).ToHashSet(ReferenceEqualityComparer.Instance);
         await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
+        // This savepoint is the only one needed (each costs PostgreSQL a subtransaction).
+        db.Database.AutoSavepointsEnabled = false;
         try
         {
             await NoticeAsync(clockId, kind, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+            return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             await transaction.RollbackToSavepointAsync(Savepoint, cancellationToken);
-            // What the notice tracked goes with it; the run's own timer (unchanged so far) stays.
-            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList())
+            await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
+            // Rows the notice saved before it failed are gone with the savepoint: nothing of it stays tracked either.
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => !held.Contains(e.Entity)).ToList())
             {
                 entry.State = EntityState.Detached;
             }
             db.SharedTimers.Clear();
             LogNoticeFailed(logger, ex, kind, clockId);
-            await timers.ScheduleAsync(kind, new ClockRef(clockId), clock.GetUtcNow(), ClockKey(kind, clockId), cancellationToken);
+            // Saved at once, outside any later clock's savepoint; a timer of its own already pending keeps its back-off.
+            await timers.ScheduleUnlessPendingAsync(kind, new ClockRef(clockId), clock.GetUtcNow(), ClockKey(kind, clockId), cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            return false;
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = true;
         }
     }
 
@@ -528,8 +551,11 @@ internal sealed partial class SlaEngine(
 /// <summary>The payload of a timer armed per clock (before the timers were per second): it notices that one clock.</summary>
 internal sealed record ClockRef(Guid ClockId);
 
-/// <summary>The payload of a second's timer: Unix seconds.</summary>
-internal sealed record SlaSecond(long Second);
+/// <summary>
+/// The payload of a second's timer: Unix seconds, and the clocks whose notice failed in an earlier
+/// run of it (each retried by a timer of its own); arming the timer again starts the list afresh.
+/// </summary>
+internal sealed record SlaSecond(long Second, Guid[]? Failed = null);
 
 /// <summary>A running clock as <see cref="SlaEngine.RecountAsync"/> reads it.</summary>
 internal sealed record ClockRow(Guid Id, string Target, DateTime StartedAt, string Pauses, DateTime? WarnedAt, DateTime? BreachedAt, int Severity, string Priority, Guid? DepartmentId);
@@ -544,6 +570,6 @@ internal sealed class SlaNoticeHandler(SlaEngine engine, string kind) : IWorkHan
         using var payload = JsonDocument.Parse(item.Payload);
         return payload.RootElement.TryGetProperty("clockId", out var clockId)
             ? engine.NoticeAsync(clockId.GetGuid(), kind, cancellationToken)
-            : engine.NoticeSecondAsync(kind, payload.RootElement.GetProperty("second").GetInt64(), cancellationToken);
+            : engine.NoticeSecondAsync(kind, payload.RootElement.Deserialize<SlaSecond>(JsonSerializerOptions.Web)!, cancellationToken);
     }
 }

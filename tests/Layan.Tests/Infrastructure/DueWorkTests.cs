@@ -217,6 +217,22 @@ public sealed class DueWorkTests(PostgresServer postgres)
         app.Clock.Advance(TimeSpan.FromSeconds(5));
         (await app.Runner<DueWork>().RunOnceAsync(Ct)).ShouldBe(1);
         ran.ShouldBe(["earlier"]);
+
+        // Cancelled and armed again in one unit of work: the timer stays, pending at the new instant.
+        await using (var scope = app.Scope())
+        {
+            var scheduler = scope.ServiceProvider.GetRequiredService<DueWorkScheduler>();
+            await scheduler.ScheduleEarliestAsync(RecordingHandler.KindName, new Note("again"), now.AddMinutes(1), "shared:second", Ct);
+            await scope.ServiceProvider.GetRequiredService<LayanDbContext>().SaveChangesAsync(Ct);
+            (await scheduler.CancelAsync("shared:second", Ct)).ShouldBeTrue();
+            await scheduler.ScheduleEarliestAsync(RecordingHandler.KindName, new Note("again"), now.AddMinutes(2), "shared:second", Ct);
+            await scope.ServiceProvider.GetRequiredService<LayanDbContext>().SaveChangesAsync(Ct);
+        }
+        await using (var check = database.CreateContext())
+        {
+            var timer = await check.DueWork.SingleAsync(Ct);
+            (timer.State, timer.DueAt).ShouldBe((WorkState.Pending, now.AddMinutes(2)));
+        }
     }
 
     [Theory]

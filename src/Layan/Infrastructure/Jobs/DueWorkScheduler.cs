@@ -83,13 +83,19 @@ internal sealed class DueWorkScheduler(LayanDbContext db, TenantContext tenant, 
     public async Task ScheduleEarliestAsync(string kind, object payload, DateTimeOffset dueAt, string key, CancellationToken cancellationToken = default)
     {
         var scopedKey = ScopedKey(key);
+        var cancelled = db.ChangeTracker.Entries<DueWork>().FirstOrDefault(e => e.Entity.Key == scopedKey && e.State == EntityState.Deleted);
+        if (cancelled is not null)
+        {
+            // Cancelled earlier in this unit of work: armed again (at this instant) instead of deleted.
+            cancelled.State = EntityState.Unchanged;
+        }
         // A timer this unit of work holds (a handler re-arming its own, one it made or moved) is changed where it is.
         if (db.DueWork.Local.FirstOrDefault(w => w.Key == scopedKey) is not { } tracked)
         {
             db.SharedTimers.Arm(scopedKey, kind, Json(payload), dueAt, tenant.WorkspaceId, clock.GetUtcNow());
             return;
         }
-        var earlier = tracked.State == WorkState.Pending && tracked.DueAt < dueAt ? tracked.DueAt : dueAt;
+        var earlier = cancelled is null && tracked.State == WorkState.Pending && tracked.DueAt < dueAt ? tracked.DueAt : dueAt;
         var work = await ScheduleAsync(kind, payload, earlier, key, cancellationToken);
         var entry = db.Entry(work);
         if (entry.State == EntityState.Unchanged)

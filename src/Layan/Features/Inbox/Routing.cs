@@ -333,12 +333,12 @@ internal sealed partial class Router(
     private async Task<List<Candidate>> CandidatesAsync(Workspace workspace, Guid departmentId, CancellationToken cancellationToken)
     {
         var members = db.Set<DepartmentMember>().Where(m => m.DepartmentId == departmentId).Select(m => m.UserId);
-        var scoped = await members.AnyAsync(cancellationToken);
-        var rows = await (from m in db.Set<WorkspaceMember>()
+        // One read: whether the department has members is a column of every row.
+        var rows = await (from m in db.Set<WorkspaceMember>().AsNoTracking()
                           join u in db.Set<User>() on m.UserId equals u.Id
                           join s in db.Set<AgentState>() on m.UserId equals s.UserId into states
                           from s in states.DefaultIfEmpty()
-                          where m.WorkspaceId == workspace.Id && m.Active && (!scoped || members.Contains(m.UserId))
+                          where m.WorkspaceId == workspace.Id && m.Active && (!members.Any() || members.Contains(m.UserId))
                           select new { m.UserId, m.Role, u.FullName, State = s }).ToListAsync(cancellationToken);
         var onlineSince = clock.GetUtcNow() - options.Value.PresenceGrace;
         return [.. rows.Where(r => PermissionTable.Allows(r.Role, WorkspaceActions.UseInbox)).Select(r => new Candidate(

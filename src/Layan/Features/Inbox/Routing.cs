@@ -249,21 +249,35 @@ internal sealed partial class Router(
         await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
         foreach (var (conversation, winner, explanation) in plan)
         {
-            Record(conversation, pass.Trigger, explanation);
-            var name = pass.Candidates.Single(c => c.UserId == winner).Name;
-            pass.Events.Add(("conversation.assigned", new AssignedEvent(conversation, winner, name, pass.DepartmentId, null, explanation.Reason)));
+            Assigned(pass, conversation, pass.Candidates.Single(c => c.UserId == winner).Name, explanation);
         }
-        if (waiting is { } head && pass.Trigger == RoutingTriggers.NewConversation)
+        if (waiting is { } head)
         {
-            Record(head.Conversation, pass.Trigger, head.Explanation);
+            Waits(pass, head.Conversation, head.Explanation);
         }
         return plan.Count;
+    }
+
+    // A conversation claimed: its decision on record, and its event.
+    private void Assigned(Pass pass, Guid conversation, string name, RoutingExplanation explanation)
+    {
+        Record(conversation, pass.Trigger, explanation);
+        pass.Events.Add(("conversation.assigned", new AssignedEvent(conversation, explanation.WinnerId, name, pass.DepartmentId, null, explanation.Reason)));
+    }
+
+    // Why the head of the queue waits is worth keeping once, when it arrives.
+    private void Waits(Pass pass, Guid conversation, RoutingExplanation explanation)
+    {
+        if (pass.Trigger == RoutingTriggers.NewConversation)
+        {
+            Record(conversation, pass.Trigger, explanation);
+        }
     }
 
     // Each choice claimed as it is made: a candidate found full is marked so and the choice made again, a conversation taken meanwhile skipped.
     private async Task<int> OneByOneAsync(Pass pass, CancellationToken cancellationToken)
     {
-        var (workspace, departmentId, mode, trigger, queue, candidates, sequence, pending) = pass;
+        var (workspace, _, mode, _, queue, candidates, sequence, _) = pass;
         var assigned = 0;
         foreach (var conversation in queue)
         {
@@ -279,11 +293,7 @@ internal sealed partial class Router(
             }
             if (explanation.WinnerId is not { } chosen)
             {
-                // Why the head of the queue waits is worth keeping once, when it arrives.
-                if (trigger == RoutingTriggers.NewConversation)
-                {
-                    Record(conversation.Id, trigger, explanation);
-                }
+                Waits(pass, conversation.Id, explanation);
                 break;
             }
             var now = clock.GetUtcNow();
@@ -298,9 +308,7 @@ internal sealed partial class Router(
             }
             sequence++;
             candidates = Replace(candidates, chosen, c => c with { Open = c.Open + 1, LastAssignedSeq = sequence - 1 });
-            Record(conversation.Id, trigger, explanation);
-            var name = candidates.Single(c => c.UserId == chosen).Name;
-            pending.Add(("conversation.assigned", new AssignedEvent(conversation.Id, chosen, name, departmentId, null, explanation.Reason)));
+            Assigned(pass, conversation.Id, candidates.Single(c => c.UserId == chosen).Name, explanation);
             assigned++;
         }
         return assigned;

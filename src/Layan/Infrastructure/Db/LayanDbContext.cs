@@ -69,13 +69,7 @@ internal class LayanDbContext : IdentityUserContext<User, Guid>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         GuardWorkspaceWrites();
-        if (!SharedTimers.Any)
-        {
-            var only = base.SaveChanges(acceptAllChangesOnSuccess);
-            SharedTimers.Clear();
-            return only;
-        }
-        using var own = Database.CurrentTransaction is null ? Database.BeginTransaction() : null;
+        using var own = SharedTimers.Any && Database.CurrentTransaction is null ? Database.BeginTransaction() : null;
         SharedTimers.Write(Database);
         var saved = base.SaveChanges(acceptAllChangesOnSuccess);
         SharedTimers.Clear();
@@ -86,14 +80,8 @@ internal class LayanDbContext : IdentityUserContext<User, Guid>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         GuardWorkspaceWrites();
-        if (!SharedTimers.Any)
-        {
-            var only = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            SharedTimers.Clear();
-            return only;
-        }
-        // The timers commit with the rest: in the caller's transaction, or in one of their own.
-        await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        // Armed timers commit with the rest: in the caller's transaction, or in one of their own.
+        await using var own = SharedTimers.Any && Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
         await SharedTimers.WriteAsync(Database, cancellationToken);
         var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         SharedTimers.Clear();

@@ -23,12 +23,16 @@ internal static class RoutingBenchmark
     private const int AgentsPerDepartment = 10;
     private const int PerDepartment = 400;
 
+    // Backlog rounds, each next to a baseline round: a figure is the median of the rounds' ratios.
+    private const int Rounds = 7;
+
     public static async Task<int> RunAsync(string adminConnectionString)
     {
         var connectionString = await CreateDatabaseAsync(adminConnectionString, "layan_bench_routing");
         await using var layan = Host(connectionString);
         _ = layan.Server; // starts the host: migrations applied
         var (workspaceId, departments) = await SeedAsync(layan.Services);
+        await CreateCountersAsync(connectionString);
 
         // Warm-up: one routing decision per department (JIT, connection pool, plans).
         await RouteAllAsync(layan.Services, workspaceId, departments, 1);
@@ -36,21 +40,29 @@ internal static class RoutingBenchmark
         var routing = Stopwatch.StartNew();
         await RouteAllAsync(layan.Services, workspaceId, departments, PerDepartment - 1);
         routing.Stop();
-
+        var arrivalBaseline = await BaselineAsync(connectionString, assignments);
         await CheckAsync(layan.Services, workspaceId, assignments + Departments);
+        Report("one decision per arrival", assignments, routing.Elapsed, assignments / arrivalBaseline.TotalSeconds);
 
-        // A backlog: the same number queued at once, drained by passes that assign up to 200 each.
-        await QueueAsync(layan.Services, workspaceId, departments);
-        var drain = Stopwatch.StartNew();
-        await DrainAsync(layan.Services, workspaceId, departments);
-        drain.Stop();
-        await CheckAsync(layan.Services, workspaceId, 2 * PerDepartment * Departments);
-
-        var baseline = await BaselineAsync(connectionString, assignments);
-        var baselineRate = assignments / baseline.TotalSeconds;
-        Report("one decision per arrival", assignments, routing.Elapsed, baselineRate);
-        Report("backlog drained in passes", PerDepartment * Departments, drain.Elapsed, baselineRate);
-        Console.WriteLine($"baseline: {assignments} single-row UPDATE transactions in {baseline.TotalSeconds:F2} s = {baselineRate:F0}/s");
+        // A backlog: the same number queued at once, drained by passes that assign up to 200 each;
+        // then as many bare transactions, and again, so that both sides see the box in the same mood.
+        var backlog = PerDepartment * Departments;
+        var rounds = new List<(double Rate, double Baseline)>();
+        for (var round = 1; round <= Rounds; round++)
+        {
+            await QueueAsync(layan.Services, workspaceId, departments);
+            var drain = Stopwatch.StartNew();
+            await DrainAsync(layan.Services, workspaceId, departments);
+            drain.Stop();
+            var baseline = await BaselineAsync(connectionString, backlog);
+            rounds.Add((backlog / drain.Elapsed.TotalSeconds, backlog / baseline.TotalSeconds));
+            Console.WriteLine($"  backlog round {round}: {backlog} assignments in {drain.Elapsed.TotalSeconds:F2} s = {rounds[^1].Rate:F0}/s; baseline {rounds[^1].Baseline:F0}/s; ratio {rounds[^1].Rate / rounds[^1].Baseline:P1}");
+        }
+        await CheckAsync(layan.Services, workspaceId, (PerDepartment * Departments) + (Rounds * backlog));
+        var ratios = rounds.Select(r => r.Rate / r.Baseline).Order().ToList();
+        var median = rounds.Single(r => r.Rate / r.Baseline == ratios[Rounds / 2]);
+        Console.WriteLine($"routing, backlog drained in passes: median of {Rounds} rounds {median.Rate:F0}/s against {median.Baseline:F0}/s = {ratios[Rounds / 2]:P1} of the baseline " +
+                          $"(rounds {ratios[0]:P0} to {ratios[^1]:P0}; target >= 50%)");
         return 0;
     }
 
@@ -104,15 +116,18 @@ internal static class RoutingBenchmark
             }
         })));
 
+    private static async Task CreateCountersAsync(string connectionString)
+    {
+        await using var setup = new NpgsqlConnection(connectionString);
+        await setup.OpenAsync();
+        await using var create = new NpgsqlCommand(
+            "CREATE TABLE bench_counters (id int PRIMARY KEY, n bigint NOT NULL); INSERT INTO bench_counters SELECT g, 0 FROM generate_series(1, 1000) g", setup);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The baseline: as many <c>BEGIN; UPDATE … WHERE id = …; COMMIT</c> as <paramref name="transactions"/>, 5 at once.</summary>
     private static async Task<TimeSpan> BaselineAsync(string connectionString, int transactions)
     {
-        await using (var setup = new NpgsqlConnection(connectionString))
-        {
-            await setup.OpenAsync();
-            await using var create = new NpgsqlCommand(
-                "CREATE TABLE bench_counters (id int PRIMARY KEY, n bigint NOT NULL); INSERT INTO bench_counters SELECT g, 0 FROM generate_series(1, 1000) g", setup);
-            await create.ExecuteNonQueryAsync();
-        }
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Departments).Select(worker => Task.Run(async () =>
         {

@@ -682,6 +682,8 @@ internal sealed class Conversations(
         ChangeAsync<MessageItem>(conversation, async now =>
         {
             var item = await change(now);
+            // Before the event, which takes the workspace's counter: nothing is left to write after it but the commit.
+            conversation.LastActivityAt = now;
             await events.AppendAsync("message.created", item, cancellationToken);
             return item;
         }, cancellationToken);

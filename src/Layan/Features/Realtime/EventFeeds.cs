@@ -185,6 +185,10 @@ internal sealed partial class EventFeeds(IServiceScopeFactory scopes, IEventBus 
                     return;
                 }
                 Take(batch.Events, batch.Events[^1].Seq);
+                if (batch.Events.Count < EventLog.MaxBatch)
+                {
+                    return; // the end as it stood; what commits after it wakes the pump again
+                }
             }
         }
 

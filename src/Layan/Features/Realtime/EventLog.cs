@@ -11,6 +11,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Layan.Features.Realtime;
 
@@ -62,7 +63,7 @@ internal sealed record EventFrame(long Seq, string Type, JsonElement Data, DateT
 /// came after their last number and get exactly that, from the table; live listeners are woken by
 /// the event bus after each commit.
 /// </summary>
-internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFeeds feeds, IOptions<RealtimeOptions> options, TimeProvider clock)
+internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFeeds feeds, EventsCommittedInterceptor committed, IOptions<RealtimeOptions> options, TimeProvider clock)
 {
     public const int MaxBatch = 500;
 
@@ -73,7 +74,13 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFee
     public Task<long> AppendAsync(string type, object data, CancellationToken cancellationToken) =>
         AppendManyAsync([(type, data)], cancellationToken);
 
-    /// <summary>Appends several events at once (one counter update, one insert batch, one wake-up); returns the last number.</summary>
+    /// <summary>
+    /// Appends several events at once (one counter update, one insert, one wake-up); returns the last
+    /// number. What the unit of work holds is saved first: from the counter's UPDATE to the commit
+    /// the workspace's row is locked, and every other writer of the workspace waits for whatever
+    /// comes in between, so on PostgreSQL that is one statement (the counter, the rows and the
+    /// NOTIFY) and the commit. Appending last in a transaction keeps the wait that short.
+    /// </summary>
     public async Task<long> AppendManyAsync(IReadOnlyList<(string Type, object Data)> events, CancellationToken cancellationToken)
     {
         var workspaceId = tenant.WorkspaceId ?? throw new InvalidOperationException("Events belong to a workspace: enter one first.");
@@ -84,21 +91,21 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFee
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
-            await db.Set<Workspace>().Where(w => w.Id == workspaceId)
-                .ExecuteUpdateAsync(s => s.SetProperty(w => w.LastEventSequence, w => w.LastEventSequence + events.Count), cancellationToken);
-            var last = await LastAsync(workspaceId, cancellationToken);
-            var now = clock.GetUtcNow();
-            for (var i = 0; i < events.Count; i++)
-            {
-                var (type, data) = events[i];
-                var payload = JsonSerializer.Serialize(data, data.GetType(), JsonSerializerOptions.Web);
-                db.Add(new StoredEvent { WorkspaceId = workspaceId, Sequence = last - events.Count + 1 + i, Type = type, Payload = payload, OccurredAt = now });
-            }
             await db.SaveChangesAsync(cancellationToken);
+            var now = clock.GetUtcNow();
+            var payloads = events.Select(e => JsonSerializer.Serialize(e.Data, e.Data.GetType(), JsonSerializerOptions.Web)).ToArray();
+            var last = db.Database.IsNpgsql()
+                ? await AppendOnPostgresAsync(workspaceId, [.. events.Select(e => e.Type)], payloads, now, cancellationToken)
+                : await AppendInStepsAsync(workspaceId, events.Count, cancellationToken);
+            var stored = events.Select((e, i) => new StoredEvent { WorkspaceId = workspaceId, Sequence = last - events.Count + 1 + i, Type = e.Type, Payload = payloads[i], OccurredAt = now }).ToList();
             if (db.Database.IsNpgsql())
             {
-                // Delivered by PostgreSQL when (and only if) the transaction commits: wakes the other nodes' listeners.
-                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_notify({PostgresEventListener.Channel}, {$"{workspaceId:N}:{last}"})", cancellationToken);
+                committed.Hold(db, stored);
+            }
+            else
+            {
+                db.AddRange(stored);
+                await db.SaveChangesAsync(cancellationToken);
             }
             if (own is not null)
             {
@@ -114,6 +121,29 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFee
             }
         }
     }
+
+    // The counter taken, the events inserted under their numbers and the other nodes woken (delivered by
+    // PostgreSQL when, and only if, the transaction commits), in one round trip.
+    private const string AppendSql =
+        "WITH s AS (UPDATE \"Workspaces\" SET \"LastEventSequence\" = \"LastEventSequence\" + cardinality(@types) WHERE \"Id\" = @workspace RETURNING \"LastEventSequence\" AS last), " +
+        "e AS (INSERT INTO \"WorkspaceEvents\" (\"WorkspaceId\", \"Sequence\", \"Type\", \"Payload\", \"OccurredAt\") " +
+        "SELECT @workspace, s.last - cardinality(@types) + v.k, v.type, v.payload, @at FROM s, unnest(@types, @payloads) WITH ORDINALITY AS v(type, payload, k)) " +
+        "SELECT s.last AS \"Value\" FROM s, LATERAL (SELECT pg_notify(@channel, @tag || s.last)) n";
+
+    private async Task<long> AppendOnPostgresAsync(Guid workspaceId, string[] types, string[] payloads, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        NpgsqlParameter[] parameters =
+        [
+            new("workspace", workspaceId), new("types", types), new("payloads", payloads), new("at", now),
+            new("channel", PostgresEventListener.Channel), new("tag", $"{workspaceId:N}:"),
+        ];
+        return (await db.Database.SqlQueryRaw<long>(AppendSql, parameters).ToListAsync(cancellationToken)).Single();
+    }
+
+    // SQLite (the one writer holds the whole database anyway): the counter, then the rows by the unit of work.
+    private async Task<long> AppendInStepsAsync(Guid workspaceId, int count, CancellationToken cancellationToken) =>
+        (await db.Database.SqlQuery<long>($"UPDATE \"Workspaces\" SET \"LastEventSequence\" = \"LastEventSequence\" + {count} WHERE \"Id\" = {workspaceId} RETURNING \"LastEventSequence\" AS \"Value\"")
+            .ToListAsync(cancellationToken)).Single();
 
     /// <summary>The workspace's last event number (0 before its first event).</summary>
     public Task<long> LastAsync(Guid workspaceId, CancellationToken cancellationToken) =>
@@ -234,6 +264,9 @@ internal sealed class EventsCommittedInterceptor(IEventBus bus) : SaveChangesInt
         }
         return result;
     }
+
+    /// <summary>Events written without the change tracker (in a transaction), published when it commits.</summary>
+    public void Hold(DbContext context, IEnumerable<StoredEvent> events) => _pending.GetOrCreateValue(context).AddRange(events);
 
     public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {

@@ -43,7 +43,7 @@ internal static class DatabaseModule
     {
         if (provider == DatabaseProvider.Postgres)
         {
-            options.UseNpgsql(connectionString);
+            options.UseNpgsql(PostgresDefaults(connectionString));
         }
         else
         {
@@ -53,6 +53,29 @@ internal static class DatabaseModule
         // migration-equality test proves the schema instead (docs/adr/0001).
         return options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }
+
+    /// <summary>
+    /// Npgsql settings Layan wants unless the connection string says otherwise. A pooled connection
+    /// is not reset with <c>DISCARD ALL</c> each time it is taken (Layan keeps no session state: its
+    /// settings are <c>SET LOCAL</c>, its locks and temporary tables end with the transaction), so
+    /// the statements it runs most are prepared once per connection and stay prepared.
+    /// </summary>
+    internal static string PostgresDefaults(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!Mentions(connectionString, "Reset On Close", "ResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+        if (!Mentions(connectionString, "Auto Prepare", "AutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 200;
+        }
+        return builder.ConnectionString;
+    }
+
+    private static bool Mentions(string connectionString, params string[] keys) =>
+        keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Inside a transaction: waits for, then holds, the workspace's row until the transaction ends,

@@ -659,6 +659,8 @@ internal sealed class Conversations(
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
+        // A failed save ends the change (rolled back whole), so EF's savepoint around each save would only cost two round trips.
+        db.Database.AutoSavepointsEnabled = false;
         try
         {
             var result = await change(now);
@@ -675,6 +677,10 @@ internal sealed class Conversations(
         {
             db.ChangeTracker.Clear();
             return new Failure(InboxErrors.Changed);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = true;
         }
     }
 

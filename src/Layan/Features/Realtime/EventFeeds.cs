@@ -131,9 +131,10 @@ internal sealed partial class EventFeeds(IServiceScopeFactory scopes, IEventBus 
             using var wake = new SemaphoreSlim(0);
             var subscription = Task.Run(async () =>
             {
-                await foreach (var _ in owner._bus.SubscribeAsync(WorkspaceId, cancellationToken))
+                await foreach (var e in owner._bus.SubscribeAsync(WorkspaceId, cancellationToken))
                 {
-                    if (wake.CurrentCount == 0)
+                    // A number the feed already holds (this node's own commit, echoed by NOTIFY) needs no read.
+                    if (e.Sequence > Interlocked.Read(ref _last) && wake.CurrentCount == 0)
                     {
                         wake.Release();
                     }

@@ -3,9 +3,12 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Layan.Features.Inbox;
 using Layan.Features.Realtime;
+using Layan.Infrastructure.Db;
 using Layan.Infrastructure.Tenancy;
 using Layan.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 
@@ -57,6 +60,50 @@ public sealed class EventLogTests(PostgresServer postgres)
         missed.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()).ShouldBe([58L, 59L, 60L]);
         var ahead = await PollAsync(ana, id, 61);
         ahead.GetProperty("resync").GetBoolean().ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData(Provider.Sqlite)]
+    [InlineData(Provider.Postgres)]
+    public async Task Events_appended_in_a_transaction_are_numbered_in_order_with_its_work_and_a_rollback_uses_no_number(Provider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var app = new LayanApp(database);
+        using var ana = app.Browser();
+        await app.RegisterVerifiedAsync(ana, Ana);
+        var id = await app.ActiveWorkspaceAsync(ana, Ana);
+        var start = (await PollAsync(ana, id, 0)).GetProperty("lastSequence").GetInt64();
+
+        async Task<Guid> InTransactionAsync(bool commit, params string[] types)
+        {
+            await using var scope = app.Scope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(id);
+            var db = scope.ServiceProvider.GetRequiredService<LayanDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            var contact = new Contact { Name = string.Join("+", types), CreatedAt = DateTimeOffset.UtcNow };
+            db.Add(contact); // the transaction's own work, not saved yet when the events are appended
+            var last = await scope.ServiceProvider.GetRequiredService<EventLog>().AppendManyAsync([.. types.Select(t => (t, (object)new { t }))], Ct);
+            last.ShouldBe(start + types.Length);
+            if (commit)
+            {
+                await transaction.CommitAsync(Ct);
+            }
+            return contact.Id;
+        }
+
+        var kept = await InTransactionAsync(commit: true, "test.a", "test.b", "test.c");
+        start += 3;
+        var undone = await InTransactionAsync(commit: false, "test.undone");
+        await InTransactionAsync(commit: true, "test.d"); // the number the rollback took is given again
+
+        var all = await PollAsync(ana, id, start - 3);
+        all.GetProperty("events").EnumerateArray().Select(e => (e.GetProperty("seq").GetInt64(), e.GetProperty("type").GetString(), e.GetProperty("data").GetProperty("t").GetString()))
+            .ShouldBe([(start - 2, "test.a", "test.a"), (start - 1, "test.b", "test.b"), (start, "test.c", "test.c"), (start + 1, "test.d", "test.d")]);
+        all.GetProperty("lastSequence").GetInt64().ShouldBe(start + 1);
+        await using var check = app.Scope();
+        var contacts = check.ServiceProvider.GetRequiredService<LayanDbContext>().Set<Contact>().IgnoreQueryFilters();
+        (await contacts.AnyAsync(c => c.Id == kept, Ct)).ShouldBeTrue();
+        (await contacts.AnyAsync(c => c.Id == undone, Ct)).ShouldBeFalse();
     }
 
     [Theory]

@@ -23,6 +23,7 @@ public sealed class PostgresDefaultsTests
     [InlineData("Host=db;No Reset On Close=false", false, 200)]
     [InlineData("Host=db;Max Auto Prepare=0", true, 0)]
     [InlineData("Host=db;NoResetOnClose=false;MaxAutoPrepare=5", false, 5)]
+    [InlineData("Host=db;Auto Prepare Min Usages=2", true, 200)]
     public void What_the_operator_sets_wins(string configured, bool noReset, int autoPrepare)
     {
         var built = new NpgsqlConnectionStringBuilder(DatabaseModule.PostgresDefaults(configured));

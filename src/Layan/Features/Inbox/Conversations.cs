@@ -661,6 +661,9 @@ internal sealed class Conversations(
         var now = clock.GetUtcNow();
         // A failed save ends the change (rolled back whole), so EF's savepoint around each save would only cost two round trips.
         db.Database.AutoSavepointsEnabled = false;
+        // Written before anything the change appends: the conversation's row is locked before the
+        // workspace's event counter, in every change alike (the other order deadlocks with a message).
+        conversation.LastActivityAt = now;
         try
         {
             var result = await change(now);
@@ -668,7 +671,6 @@ internal sealed class Conversations(
             {
                 return result;
             }
-            conversation.LastActivityAt = now;
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return result;
@@ -688,8 +690,6 @@ internal sealed class Conversations(
         ChangeAsync<MessageItem>(conversation, async now =>
         {
             var item = await change(now);
-            // Before the event, which takes the workspace's counter: nothing is left to write after it but the commit.
-            conversation.LastActivityAt = now;
             await events.AppendAsync("message.created", item, cancellationToken);
             return item;
         }, cancellationToken);

@@ -236,7 +236,9 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFee
 /// <summary>
 /// Publishes appended events on the bus once they are committed: at SaveChanges outside a
 /// transaction, else when the surrounding transaction commits (a listener woken earlier would
-/// not see the row yet); a rollback forgets them.
+/// not see the row yet); a rollback forgets them. Events undone by a rollback to a savepoint, or
+/// by a transaction disposed without a commit, may still be published with the context's next
+/// commit. That is harmless, because the bus only wakes the feeds and they read the table.
 /// </summary>
 internal sealed class EventsCommittedInterceptor(IEventBus bus) : SaveChangesInterceptor, IDbTransactionInterceptor
 {

@@ -28,7 +28,8 @@ internal sealed partial class PostgresEventListener(
         {
             try
             {
-                await using var connection = new NpgsqlConnection(connectionString);
+                // Its own physical connection, never pooled: a LISTEN must not outlive it in a pool.
+                await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
                 connection.Notification += (_, e) => Wake(e.Payload);
                 await connection.OpenAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))

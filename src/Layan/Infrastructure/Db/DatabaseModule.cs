@@ -63,19 +63,17 @@ internal static class DatabaseModule
     internal static string PostgresDefaults(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (!Mentions(connectionString, "Reset On Close", "ResetOnClose"))
+        var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!named.ContainsKey("No Reset On Close") && !named.ContainsKey("NoResetOnClose"))
         {
             builder.NoResetOnClose = true;
         }
-        if (!Mentions(connectionString, "Auto Prepare", "AutoPrepare"))
+        if (!named.ContainsKey("Max Auto Prepare") && !named.ContainsKey("MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 200;
         }
         return builder.ConnectionString;
     }
-
-    private static bool Mentions(string connectionString, params string[] keys) =>
-        keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Inside a transaction: waits for, then holds, the workspace's row until the transaction ends,

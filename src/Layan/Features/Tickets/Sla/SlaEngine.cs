@@ -326,9 +326,20 @@ internal sealed partial class SlaEngine(
             Kind = breach ? TicketEventKinds.SlaBreached : TicketEventKinds.SlaWarning,
             Data = JsonSerializer.Serialize(new { target = row.Target, cycle = row.Cycle, due }, JsonSerializerOptions.Web),
         });
-        await events.AppendAsync("ticket.sla", new SlaNoticeEvent(ticket.Id, ticket.Number, row.Target, row.Cycle, breach ? "breach" : "warning", due), cancellationToken);
+        var notice = new SlaNoticeEvent(ticket.Id, ticket.Number, row.Target, row.Cycle, breach ? "breach" : "warning", due);
+        if (_run is { } run)
+        {
+            run.Add(("ticket.sla", notice));
+        }
+        else
+        {
+            await events.AppendAsync("ticket.sla", notice, cancellationToken);
+        }
         await MailNoticeAsync(ticket, row.Target, breach, due - now, cancellationToken);
     }
+
+    // The events of a second's run while it notices its clocks (null outside one).
+    private List<(string Type, object Data)>? _run;
 
     /// <summary>
     /// The timer of one second fired: every clock of the workspace due (or warning) in that second
@@ -355,12 +366,29 @@ internal sealed partial class SlaEngine(
         // Clocks that failed in an earlier run of this second are tried by timers of their own, not again here.
         var failed = run.Failed ?? [];
         var due = await inSecond.Where(c => c.At <= now && !failed.Contains(c.Id)).OrderBy(c => c.At).Take(NoticesPerRun).Select(c => c.Id).ToListAsync(cancellationToken);
-        foreach (var clockId in due)
+        // The notices' events are appended together after the clocks: the workspace's event counter
+        // is then taken once, last, and not held while the clocks are claimed one by one (an agent's
+        // reply that meets one of them holds its row and then waits for the counter).
+        _run = [];
+        try
         {
-            if (!await NoticeAloneAsync(clockId, kind, cancellationToken))
+            foreach (var clockId in due)
             {
-                failed = [.. failed, clockId];
+                var before = _run.Count;
+                if (!await NoticeAloneAsync(clockId, kind, cancellationToken))
+                {
+                    failed = [.. failed, clockId];
+                    _run.RemoveRange(before, _run.Count - before);
+                }
             }
+            if (_run.Count > 0)
+            {
+                await events.AppendManyAsync(_run, cancellationToken);
+            }
+        }
+        finally
+        {
+            _run = null;
         }
         var next = due.Count == NoticesPerRun
             ? now

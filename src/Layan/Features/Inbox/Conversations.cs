@@ -663,12 +663,14 @@ internal sealed class Conversations(
         db.Database.AutoSavepointsEnabled = false;
         // Written before anything the change appends: the conversation's row is locked before the
         // workspace's event counter, in every change alike (the other order deadlocks with a message).
+        var lastActivity = conversation.LastActivityAt;
         conversation.LastActivityAt = now;
         try
         {
             var result = await change(now);
             if (!result.Succeeded)
             {
+                conversation.LastActivityAt = lastActivity; // a refused change changes nothing
                 return result;
             }
             await db.SaveChangesAsync(cancellationToken);

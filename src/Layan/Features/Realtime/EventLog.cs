@@ -94,19 +94,17 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFee
             await db.SaveChangesAsync(cancellationToken);
             var now = clock.GetUtcNow();
             var payloads = events.Select(e => JsonSerializer.Serialize(e.Data, e.Data.GetType(), JsonSerializerOptions.Web)).ToArray();
-            var last = db.Database.IsNpgsql()
+            var postgres = db.Database.IsNpgsql();
+            var last = postgres
                 ? await AppendOnPostgresAsync(workspaceId, [.. events.Select(e => e.Type)], payloads, now, cancellationToken)
                 : await AppendInStepsAsync(workspaceId, events.Count, cancellationToken);
             var stored = events.Select((e, i) => new StoredEvent { WorkspaceId = workspaceId, Sequence = last - events.Count + 1 + i, Type = e.Type, Payload = payloads[i], OccurredAt = now }).ToList();
-            if (db.Database.IsNpgsql())
-            {
-                committed.Hold(db, stored);
-            }
-            else
+            if (!postgres)
             {
                 db.AddRange(stored);
                 await db.SaveChangesAsync(cancellationToken);
             }
+            committed.Hold(db, stored);
             if (own is not null)
             {
                 await own.CommitAsync(cancellationToken);
@@ -234,40 +232,18 @@ internal sealed class EventLog(LayanDbContext db, TenantContext tenant, EventFee
 }
 
 /// <summary>
-/// Publishes appended events on the bus once they are committed: at SaveChanges outside a
-/// transaction, else when the surrounding transaction commits (a listener woken earlier would
-/// not see the row yet); a rollback forgets them. Events undone by a rollback to a savepoint, or
-/// by a transaction disposed without a commit, may still be published with the context's next
-/// commit. That is harmless, because the bus only wakes the feeds and they read the table.
+/// Publishes appended events on the bus once the transaction they were written in commits (a
+/// listener woken earlier would not see the rows yet; <see cref="EventLog"/> always appends in a
+/// transaction, its own if the caller has none); a rollback forgets them. Events undone by a
+/// rollback to a savepoint, or by a transaction disposed without a commit, may still be published
+/// with the context's next commit. That is harmless, because the bus only wakes the feeds and they
+/// read the table.
 /// </summary>
-internal sealed class EventsCommittedInterceptor(IEventBus bus) : SaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class EventsCommittedInterceptor(IEventBus bus) : IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, List<StoredEvent>> _pending = [];
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is { } context)
-        {
-            var added = context.ChangeTracker.Entries<StoredEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-            if (added.Count > 0)
-            {
-                _pending.GetOrCreateValue(context).AddRange(added);
-            }
-        }
-        return ValueTask.FromResult(result);
-    }
-
-    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is { Database.CurrentTransaction: null } context)
-        {
-            await PublishAsync(context);
-        }
-        return result;
-    }
-
-    /// <summary>Events written without the change tracker (in a transaction), published when it commits.</summary>
+    /// <summary>Events written in the context's current transaction, published when it commits.</summary>
     public void Hold(DbContext context, IEnumerable<StoredEvent> events) => _pending.GetOrCreateValue(context).AddRange(events);
 
     public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)

@@ -60,7 +60,12 @@ internal static class DatabaseModule
     /// settings are <c>SET LOCAL</c>, its locks and temporary tables end with the transaction), so
     /// the statements it runs most are prepared once per connection and stay prepared.
     /// </summary>
-    internal static string PostgresDefaults(string connectionString)
+    internal static string PostgresDefaults(string connectionString) => Defaulted.GetOrAdd(connectionString, WithDefaults);
+
+    // Options are made per scope: the string is parsed once, not on every request.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Defaulted = new();
+
+    private static string WithDefaults(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };

@@ -270,7 +270,10 @@ internal sealed partial class SlaEngine(
     /// completion; the notice is claimed by a conditional update, so of two runs that both read the
     /// clock unnoticed (a lease that ran out on a slow node) only one records it, emails and tells.
     /// </summary>
-    public async Task NoticeAsync(Guid clockId, string kind, CancellationToken cancellationToken)
+    public Task NoticeAsync(Guid clockId, string kind, CancellationToken cancellationToken) => NoticeAsync(clockId, kind, null, cancellationToken);
+
+    // With a second's run, the notice's event joins the run's (appended together after its clocks); else it is appended at once.
+    private async Task NoticeAsync(Guid clockId, string kind, List<(string Type, object Data)>? run, CancellationToken cancellationToken)
     {
         if (db.Database.CurrentTransaction is null)
         {
@@ -327,7 +330,7 @@ internal sealed partial class SlaEngine(
             Data = JsonSerializer.Serialize(new { target = row.Target, cycle = row.Cycle, due }, JsonSerializerOptions.Web),
         });
         var notice = new SlaNoticeEvent(ticket.Id, ticket.Number, row.Target, row.Cycle, breach ? "breach" : "warning", due);
-        if (_run is { } run)
+        if (run is not null)
         {
             run.Add(("ticket.sla", notice));
         }
@@ -338,12 +341,9 @@ internal sealed partial class SlaEngine(
         await MailNoticeAsync(ticket, row.Target, breach, due - now, cancellationToken);
     }
 
-    // The events of a second's run while it notices its clocks (null outside one).
-    private List<(string Type, object Data)>? _run;
-
     /// <summary>
     /// The timer of one second fired: every clock of the workspace due (or warning) in that second
-    /// and not noticed yet is noticed (<see cref="NoticeAsync"/>, each claimed on its own row), and
+    /// and not noticed yet is noticed (<see cref="NoticeAsync(Guid, string, CancellationToken)"/>, each claimed on its own row), and
     /// the timer is armed again for the next one of its second, if any. Runs in one transaction the
     /// due-work runner commits with the timer.
     /// </summary>
@@ -369,26 +369,19 @@ internal sealed partial class SlaEngine(
         // The notices' events are appended together after the clocks: the workspace's event counter
         // is then taken once, last, and not held while the clocks are claimed one by one (an agent's
         // reply that meets one of them holds its row and then waits for the counter).
-        _run = [];
-        try
+        List<(string Type, object Data)> noticed = [];
+        foreach (var clockId in due)
         {
-            foreach (var clockId in due)
+            var before = noticed.Count;
+            if (!await NoticeAloneAsync(clockId, kind, noticed, cancellationToken))
             {
-                var before = _run.Count;
-                if (!await NoticeAloneAsync(clockId, kind, cancellationToken))
-                {
-                    failed = [.. failed, clockId];
-                    _run.RemoveRange(before, _run.Count - before);
-                }
-            }
-            if (_run.Count > 0)
-            {
-                await events.AppendManyAsync(_run, cancellationToken);
+                failed = [.. failed, clockId];
+                noticed.RemoveRange(before, noticed.Count - before);
             }
         }
-        finally
+        if (noticed.Count > 0)
         {
-            _run = null;
+            await events.AppendManyAsync(noticed, cancellationToken);
         }
         var next = due.Count == NoticesPerRun
             ? now
@@ -405,7 +398,7 @@ internal sealed partial class SlaEngine(
     /// with the runner's back-off (and goes Dead alone), while the rest of its second is noticed.
     /// False when it failed.
     /// </summary>
-    private async Task<bool> NoticeAloneAsync(Guid clockId, string kind, CancellationToken cancellationToken)
+    private async Task<bool> NoticeAloneAsync(Guid clockId, string kind, List<(string Type, object Data)> run, CancellationToken cancellationToken)
     {
         const string Savepoint = "sla_notice";
         var transaction = db.Database.CurrentTransaction!;
@@ -416,7 +409,7 @@ internal sealed partial class SlaEngine(
         db.Database.AutoSavepointsEnabled = false;
         try
         {
-            await NoticeAsync(clockId, kind, cancellationToken);
+            await NoticeAsync(clockId, kind, run, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.ReleaseSavepointAsync(Savepoint, cancellationToken);
             return true;
